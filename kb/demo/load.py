@@ -1,0 +1,73 @@
+"""Idempotent loading of the demo province: taxonomy, role groups, people, entries."""
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.models import Organisation
+from accounts.roles import EXPERT, ensure_role_groups
+from kb.entries_io import ensure_topic_pages, import_entries, read_entries
+from kb.models import HomePage, Topic
+from validation.models import Authority
+
+from . import AUTHORITIES, ENTRIES_FILE, ORGANISATIONS, TERRITORY, TOPICS, USERS
+
+
+@transaction.atomic
+def load_taxonomy():
+    """Topics with their pages, authorities with their experts' groups, role groups."""
+    for slug, name in TOPICS:
+        Topic.objects.get_or_create(slug=slug, defaults={"name": name})
+    for slug, name, kind in AUTHORITIES:
+        authority, _ = Authority.objects.get_or_create(
+            slug=slug, defaults={"name": name, "kind": kind, "territory": TERRITORY}
+        )
+        if authority.experts_group is None:
+            authority.experts_group, _ = Group.objects.get_or_create(
+                name=f"{EXPERT} - {authority.name}"
+            )
+            authority.save(update_fields=["experts_group"])
+    home = HomePage.objects.get()
+    ensure_topic_pages(home)
+    ensure_role_groups(home)
+
+
+@transaction.atomic
+def load_users():
+    """The demo accounts, one per role; returns (email, role) pairs. Existing ones are kept."""
+    User = get_user_model()
+    organisations = {}
+    for name, kind, municipality in ORGANISATIONS:
+        organisations[name], _ = Organisation.objects.get_or_create(
+            name=name, defaults={"kind": kind, "municipality": municipality}
+        )
+    accounts = []
+    for email, first_name, last_name, role, authority_slug, organisation in USERS:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email,
+                password=settings.DEMO_PASSWORD,
+                first_name=first_name,
+                last_name=last_name,
+                organisation=organisations.get(organisation),
+                is_staff=role is None,
+                is_superuser=role is None,
+            )
+            if role:
+                user.groups.add(Group.objects.get(name=role))
+            if authority_slug:
+                user.groups.add(Authority.objects.get(slug=authority_slug).experts_group)
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        label = role or "Amministratore"
+        if authority_slug:
+            label = f"{label} ({authority_slug})"
+        accounts.append((email, label))
+    return accounts
+
+
+def load_entries():
+    with open(ENTRIES_FILE, encoding="utf-8") as lines:
+        return import_entries(read_entries(lines))

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from kb.demo.load import load_entries, load_taxonomy, load_users
+
+
+class Command(BaseCommand):
+    help = "Carica tassonomia, account e voci dimostrative della Provincia di Montalba."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--taxonomy-only",
+            action="store_true",
+            help="solo temi, enti, gruppi dei ruoli e account dimostrativi, senza voci",
+        )
+
+    def handle(self, *args, taxonomy_only, **options):
+        load_taxonomy()
+        accounts = load_users()
+        if not taxonomy_only:
+            report = load_entries()
+            self.stdout.write(
+                f"Voci dimostrative: {report.created} create, {report.updated} aggiornate, "
+                f"{report.unchanged} invariate."
+            )
+        self.stdout.write("\nAccount dimostrativi (password: %s)" % settings.DEMO_PASSWORD)
+        for email, role in accounts:
+            self.stdout.write(f"  {role:<30} {email}")

@@ -1,0 +1,198 @@
+import uuid
+
+from django.db import models
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+ANSWER_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
+
+
+class Topic(models.Model):
+    """A theme of the taxonomy; questions, routing rules and entries refer to it."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("nome"), max_length=120)
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tema")
+        verbose_name_plural = _("temi")
+
+    def __str__(self):
+        return self.name
+
+
+class HomePage(Page):
+    intro = RichTextField(_("introduzione"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["kb.TopicPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("pagina iniziale")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["topic_pages"] = (
+            TopicPage.objects.live()
+            .child_of(self)
+            .select_related("topic")
+            .annotate(
+                entry_count=Count(
+                    "topic__entries", filter=Q(topic__entries__live=True), distinct=True
+                )
+            )
+            .order_by("title")
+        )
+        context["latest_entries"] = EntryPage.objects.live().public().for_listing()[:8]
+        return context
+
+
+class TopicPage(Page):
+    topic = models.OneToOneField(
+        Topic, verbose_name=_("tema"), on_delete=models.PROTECT, related_name="page"
+    )
+    intro = RichTextField(_("introduzione"), blank=True, features=["bold", "italic", "link", "ul"])
+
+    content_panels = Page.content_panels + [FieldPanel("topic"), FieldPanel("intro")]
+    parent_page_types = ["kb.HomePage"]
+    subpage_types = ["kb.EntryPage"]
+
+    class Meta:
+        verbose_name = _("pagina di tema")
+        verbose_name_plural = _("pagine di tema")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["entries"] = (
+            EntryPage.objects.live().public().child_of(self).for_listing().order_by("title")
+        )
+        return context
+
+
+class EntryTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "kb.EntryPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class EntryQuerySet(PageQuerySet):
+    def for_listing(self):
+        return self.select_related("topic", "authority").order_by("-validated_at", "title")
+
+
+EntryPageManager = PageManager.from_queryset(EntryQuerySet)
+
+
+class EntryPage(Page):
+    """A validated answer: the question, the answer and the stamp of who validated it."""
+
+    class Language(models.TextChoices):
+        ITALIAN = "it", _("Italiano")
+        ENGLISH = "en", _("English")
+
+    external_id = models.CharField(
+        _("identificativo esterno"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Chiave per import ed export; assegnata in automatico se vuota."),
+    )
+    question = models.TextField(_("domanda"))
+    answer = RichTextField(_("risposta"), features=ANSWER_FEATURES)
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("tema"), on_delete=models.PROTECT, related_name="entries"
+    )
+    authority = models.ForeignKey(
+        "validation.Authority",
+        verbose_name=_("ente competente"),
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    validated_at = models.DateField(_("validata il"), null=True, blank=True)
+    review_due = models.DateField(_("da rivedere entro"), null=True, blank=True)
+    language = models.CharField(
+        _("lingua"), max_length=5, choices=Language.choices, default=Language.ITALIAN
+    )
+    is_demo = models.BooleanField(_("contenuto dimostrativo"), default=False)
+    tags = ClusterTaggableManager(through=EntryTag, blank=True, verbose_name=_("etichette"))
+
+    objects = EntryPageManager()
+
+    content_panels = Page.content_panels + [
+        FieldPanel("question"),
+        FieldPanel("answer"),
+        MultiFieldPanel(
+            [FieldPanel("authority"), FieldPanel("tags")], heading=_("Classificazione")
+        ),
+        MultiFieldPanel(
+            [FieldPanel("validated_at"), FieldPanel("review_due"), FieldPanel("language")],
+            heading=_("Validazione"),
+        ),
+        InlinePanel("legal_references", heading=_("Riferimenti normativi"), label=_("riferimento")),
+    ]
+    promote_panels = Page.promote_panels + [FieldPanel("external_id"), FieldPanel("is_demo")]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("question"),
+        index.SearchField("answer"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.FilterField("topic"),
+        index.FilterField("authority"),
+        index.FilterField("language"),
+    ]
+
+    parent_page_types = ["kb.TopicPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("voce")
+        verbose_name_plural = _("voci")
+
+    def save(self, *args, **kwargs):
+        if not self.external_id:
+            self.external_id = f"q-{uuid.uuid4().hex[:16]}"
+        # The topic is the one of the topic page the entry lives under.
+        if self.depth and self.depth > 1:
+            parent_path = self.path[: -self.steplen]
+            topic_id = (
+                TopicPage.objects.filter(path=parent_path)
+                .values_list("topic_id", flat=True)
+                .first()
+            )
+            if topic_id:
+                self.topic_id = topic_id
+        return super().save(*args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["legal_references"] = self.legal_references.all()
+        context["entry_tags"] = self.tags.all()
+        return context
+
+
+class EntryLegalReference(Orderable):
+    page = ParentalKey(EntryPage, on_delete=models.CASCADE, related_name="legal_references")
+    label = models.CharField(_("riferimento"), max_length=255)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+
+    panels = [FieldPanel("label"), FieldPanel("url")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("riferimento normativo")
+        verbose_name_plural = _("riferimenti normativi")
+
+    def __str__(self):
+        return self.label

@@ -1,0 +1,6 @@
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-only-not-secret"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ELASTICSEARCH_INDEX_PREFIX = "quesiti-test"

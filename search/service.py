@@ -1,0 +1,166 @@
+"""The search service: the only place where queries over entries are built.
+
+`search()` answers with the same SearchResult whatever the engine. Today the database
+engine (Wagtail's database backend: SQLite FTS5 or PostgreSQL full text) serves it;
+the Elasticsearch engine plugs in behind the same contract.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.utils.html import escape
+
+from kb.models import EntryPage, EntryTag
+from questions.html import html_to_text
+
+MAX_QUERY_LENGTH = 200
+MAX_PAGE_SIZE = 50
+SNIPPET_LENGTH = 240
+FILTERS = ("topic", "authority", "tag")
+
+
+@dataclass
+class Hit:
+    id: int
+    external_id: str
+    title: str
+    url: str
+    snippet: str  # HTML: escaped text with the matched words in <mark>
+    topic: str
+    authority: str
+    validated_at: object
+    review_due: object
+    score: float
+
+
+@dataclass
+class SearchResult:
+    query: str
+    engine: str
+    total: int
+    page: int
+    page_size: int
+    hits: list = field(default_factory=list)
+    facets: dict = field(default_factory=dict)
+    suggestion: str = ""
+
+    @property
+    def page_count(self):
+        return max(1, -(-self.total // self.page_size))
+
+
+def normalise_query(query):
+    """Collapse whitespace and control characters and bound the length."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", query or "").split())[:MAX_QUERY_LENGTH]
+
+
+def search(query, filters=None, page=1, page_size=10):
+    query = normalise_query(query)
+    filters = {name: value for name, value in (filters or {}).items() if name in FILTERS and value}
+    page_size = min(max(int(page_size), 1), MAX_PAGE_SIZE)
+    page = max(int(page), 1)
+    return DatabaseEngine().search(query, filters, page, page_size)
+
+
+def _terms(query):
+    return [term for term in re.findall(r"\w+", query.lower()) if len(term) > 1]
+
+
+def make_snippet(text, terms, length=SNIPPET_LENGTH):
+    """A window of `text` around the first matched term, escaped, with terms in <mark>."""
+    lowered = text.lower()
+    positions = [lowered.find(term) for term in terms if term in lowered]
+    start = max(0, min(positions) - length // 3) if positions else 0
+    window = text[start : start + length]
+    prefix = "… " if start else ""
+    suffix = " …" if start + length < len(text) else ""
+    html = escape(window)
+    if terms:
+        pattern = re.compile(
+            "("
+            + "|".join(re.escape(escape(t)) for t in sorted(terms, key=len, reverse=True))
+            + ")",
+            re.I,
+        )
+        html = pattern.sub(r"<mark>\1</mark>", html)
+    return prefix + html + suffix
+
+
+class DatabaseEngine:
+    name = "database"
+
+    def base_queryset(self, filters):
+        entries = EntryPage.objects.live().public()
+        if "topic" in filters:
+            entries = entries.filter(topic__slug=filters["topic"])
+        if "authority" in filters:
+            entries = entries.filter(authority__slug=filters["authority"])
+        if "tag" in filters:
+            entries = entries.filter(tagged_items__tag__slug=filters["tag"])
+        return entries
+
+    def search(self, query, filters, page, page_size):
+        entries = self.base_queryset(filters)
+        start = (page - 1) * page_size
+        if query:
+            results = entries.search(query, operator="or").annotate_score("score")
+            # modelsearch's compiler gives the matching rows as a plain queryset, which
+            # the facets aggregate over (same call on SQLite and PostgreSQL).
+            compiler = results.query_compiler
+            matching = compiler.search(compiler.get_config(results.backend), None, None)
+            total = results.count()
+            pages = list(results[start : start + page_size])
+        else:
+            matching = entries
+            total = entries.count()
+            pages = list(entries.order_by("-validated_at", "title")[start : start + page_size])
+        ids = [p.pk for p in pages]
+        details = {
+            p.pk: p
+            for p in EntryPage.objects.filter(pk__in=ids).select_related("topic", "authority")
+        }
+        terms = _terms(query)
+        hits = []
+        for page_obj in pages:
+            entry = details[page_obj.pk]
+            text = f"{entry.question} {html_to_text(entry.answer)}"
+            hits.append(
+                Hit(
+                    id=entry.pk,
+                    external_id=entry.external_id,
+                    title=entry.title,
+                    url=entry.url,
+                    snippet=make_snippet(text, terms),
+                    topic=entry.topic.slug,
+                    authority=entry.authority.slug,
+                    validated_at=entry.validated_at,
+                    review_due=entry.review_due,
+                    score=float(getattr(page_obj, "score", 0.0) or 0.0),
+                )
+            )
+        return SearchResult(
+            query=query,
+            engine=self.name,
+            total=total,
+            page=page,
+            page_size=page_size,
+            hits=hits,
+            facets=self.facets(matching.values("pk")),
+        )
+
+    def facets(self, matching_ids):
+        def count(queryset, value, label):
+            rows = (
+                queryset.values(value, label).annotate(count=Count("pk")).order_by("-count", label)
+            )
+            return [{"value": r[value], "label": r[label], "count": r["count"]} for r in rows]
+
+        entries = EntryPage.objects.filter(pk__in=matching_ids)
+        return {
+            "topic": count(entries, "topic__slug", "topic__name"),
+            "authority": count(entries, "authority__slug", "authority__name"),
+            "tag": count(
+                EntryTag.objects.filter(content_object__in=matching_ids), "tag__slug", "tag__name"
+            )[:20],
+        }
