@@ -200,7 +200,8 @@ def read_entries(lines):
         if record.external_id in seen:
             raise EntryFileError(
                 number,
-                f'external_id "{record.external_id}" ripetuto (già alla riga {seen[record.external_id]})',
+                f'external_id "{record.external_id}" ripetuto '
+                f"(già alla riga {seen[record.external_id]})",
             )
         seen[record.external_id] = number
         if record.topic not in topics:

@@ -23,6 +23,6 @@ class Command(BaseCommand):
                 f"Voci dimostrative: {report.created} create, {report.updated} aggiornate, "
                 f"{report.unchanged} invariate."
             )
-        self.stdout.write("\nAccount dimostrativi (password: %s)" % settings.DEMO_PASSWORD)
+        self.stdout.write(f"\nAccount dimostrativi (password: {settings.DEMO_PASSWORD})")
         for email, role in accounts:
             self.stdout.write(f"  {role:<30} {email}")
