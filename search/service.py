@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils.html import escape
 
-from kb.models import EntryPage, EntryTag
+from kb.models import EntryPage, EntryTag, Topic
 from questions.html import html_to_text
+from validation.models import Authority
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 50
@@ -91,20 +92,28 @@ class DatabaseEngine:
     name = "database"
 
     def base_queryset(self, filters):
+        # Search backends filter on indexed columns only, so slugs become ids here.
         entries = EntryPage.objects.live().public()
         if "topic" in filters:
-            entries = entries.filter(topic__slug=filters["topic"])
+            entries = entries.filter(topic_id__in=Topic.objects.filter(slug=filters["topic"]))
         if "authority" in filters:
-            entries = entries.filter(authority__slug=filters["authority"])
+            entries = entries.filter(
+                authority_id__in=Authority.objects.filter(slug=filters["authority"])
+            )
         if "tag" in filters:
-            entries = entries.filter(tagged_items__tag__slug=filters["tag"])
+            tagged = EntryTag.objects.filter(tag__slug=filters["tag"])
+            entries = entries.filter(
+                pk__in=list(tagged.values_list("content_object_id", flat=True))
+            )
         return entries
 
     def search(self, query, filters, page, page_size):
         entries = self.base_queryset(filters)
         start = (page - 1) * page_size
-        if query:
-            results = entries.search(query, operator="or").annotate_score("score")
+        # Only words reach the full-text engine: FTS5 treats quotes, * and : as syntax.
+        words = " ".join(re.findall(r"\w+", query))
+        if words:
+            results = entries.search(words, operator="or").annotate_score("score")
             # modelsearch's compiler gives the matching rows as a plain queryset, which
             # the facets aggregate over (same call on SQLite and PostgreSQL).
             compiler = results.query_compiler

@@ -1,0 +1,93 @@
+import datetime
+
+import factory
+import wagtail_factories
+from factory.django import DjangoModelFactory
+
+from accounts.models import Organisation, User
+from kb.models import EntryLegalReference, EntryPage, Topic, TopicPage
+from validation.models import Authority
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Cooperativa {n}")
+    kind = Organisation.Kind.PRIVATE
+    municipality = "Montalba"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"persona{n}@example.org")
+    first_name = "Maria"
+    last_name = "Rossi"
+    password = factory.PostGenerationMethodCall("set_password", "una-password-lunga-1")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        for group in extracted or []:
+            self.groups.add(group)
+        self.save()
+
+
+class TopicFactory(DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ("slug",)
+
+    slug = "permesso-di-soggiorno"
+    name = "Permesso di soggiorno"
+
+
+class AuthorityFactory(DjangoModelFactory):
+    class Meta:
+        model = Authority
+        django_get_or_create = ("slug",)
+
+    slug = "questura"
+    name = "Questura - Ufficio immigrazione"
+    kind = Authority.Kind.QUESTURA
+    territory = "Provincia di Montalba"
+
+
+class TopicPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = TopicPage
+
+    topic = factory.SubFactory(TopicFactory)
+    title = factory.SelfAttribute("topic.name")
+    slug = factory.SelfAttribute("topic.slug")
+
+
+class EntryPageFactory(wagtail_factories.PageFactory):
+    """An entry under the topic page given as `parent`."""
+
+    class Meta:
+        model = EntryPage
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Rinnovo del permesso di soggiorno, caso {n}")
+    question = "Quando va chiesto il rinnovo del permesso di soggiorno per lavoro?"
+    answer = "<p>Il rinnovo va chiesto <strong>almeno 60 giorni prima</strong> della scadenza.</p>"
+    topic = factory.LazyAttribute(lambda o: o.parent.specific.topic)
+    authority = factory.SubFactory(AuthorityFactory)
+    validated_at = datetime.date(2026, 3, 12)
+    review_due = datetime.date(2027, 3, 12)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if extracted:
+            self.tags.set(extracted)
+            self.save()
+
+    @factory.post_generation
+    def legal_references(self, create, extracted, **kwargs):
+        for position, (label, url) in enumerate(extracted or []):
+            EntryLegalReference.objects.create(page=self, label=label, url=url, sort_order=position)

@@ -1,0 +1,88 @@
+import datetime
+
+import pytest
+
+from tests.factories import AuthorityFactory, EntryPageFactory, TopicFactory, TopicPageFactory
+
+
+@pytest.fixture
+def permits_page(home):
+    return TopicPageFactory(parent=home)
+
+
+@pytest.fixture
+def entry(permits_page):
+    return EntryPageFactory(
+        parent=permits_page,
+        title="Rinnovo del permesso di soggiorno per lavoro subordinato",
+        question="Quando va chiesto il rinnovo?",
+        answer="<p>Almeno <strong>60 giorni</strong> prima della scadenza.</p>",
+        validated_at=datetime.date(2026, 3, 12),
+        review_due=datetime.date(2027, 3, 31),
+        tags=["rinnovo", "kit postale"],
+        legal_references=[("D.Lgs. 286/1998, art. 5", "https://www.normattiva.it/x")],
+    )
+
+
+def test_home_shows_topics_with_counts_and_latest_entries(client, home, entry):
+    other = TopicPageFactory(
+        parent=home, topic=TopicFactory(slug="sanita", name="Assistenza sanitaria")
+    )
+
+    html = client.get("/").content.decode()
+
+    assert "Permesso di soggiorno" in html
+    assert "1 voce" in html
+    assert "Assistenza sanitaria" in html and "0 voci" in html
+    assert other.url in html
+    assert "Rinnovo del permesso di soggiorno per lavoro subordinato" in html
+    assert 'lang="it"' in html
+
+
+def test_topic_page_lists_only_its_own_live_entries(client, home, permits_page, entry):
+    health = TopicPageFactory(parent=home, topic=TopicFactory(slug="sanita", name="Sanità"))
+    EntryPageFactory(parent=health, title="Tessera STP: chi la rilascia")
+    draft = EntryPageFactory(parent=permits_page, title="Bozza non pubblicata", live=False)
+
+    html = client.get(permits_page.url).content.decode()
+
+    assert entry.title in html
+    assert "Tessera STP" not in html
+    assert draft.title not in html
+    assert "1 risposta validata" in html
+
+
+def test_entry_page_shows_question_answer_and_validation_stamp(client, entry):
+    html = client.get(entry.url).content.decode()
+
+    assert "Quando va chiesto il rinnovo?" in html
+    assert "Almeno <strong>60 giorni</strong> prima della scadenza." in html
+    assert "Questura - Ufficio immigrazione" in html
+    assert "12 marzo 2026" in html
+    assert "prossima verifica entro marzo 2027" in html
+    assert (
+        '<a href="https://www.normattiva.it/x" rel="noopener">D.Lgs. 286/1998, art. 5</a>' in html
+    )
+    assert "kit postale" in html and "rinnovo" in html
+
+
+def test_unpublished_entry_is_not_found(client, permits_page):
+    draft = EntryPageFactory(parent=permits_page, live=False)
+    assert client.get(f"{permits_page.url}{draft.slug}/").status_code == 404
+
+
+def test_entry_topic_follows_its_topic_page(home):
+    health = TopicPageFactory(parent=home, topic=TopicFactory(slug="sanita", name="Sanità"))
+    entry = EntryPageFactory(parent=health, topic=TopicFactory(), authority=AuthorityFactory())
+    entry.refresh_from_db()
+    assert entry.topic.slug == "sanita"
+
+
+def test_pages_use_a_constant_number_of_queries(
+    client, home, permits_page, entry, django_assert_max_num_queries
+):
+    for n in range(15):
+        EntryPageFactory(parent=permits_page, title=f"Voce {n}")
+    for url in ("/", permits_page.url, entry.url):
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200
