@@ -1,0 +1,78 @@
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+
+from accounts.models import User
+from accounts.roles import COORDINATOR, EDITOR, EXPERT, OPERATOR
+from tests.factories import UserFactory
+
+
+def test_signup_requires_confirming_the_email_before_login(client, home):
+    response = client.post(
+        "/account/signup/",
+        {
+            "email": "nuova@comune.example",
+            "password1": "Sicura-Password-2026",
+            "password2": "Sicura-Password-2026",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/account/confirm-email/"
+    user = User.objects.get(email="nuova@comune.example")
+    assert not EmailAddress.objects.get(user=user).verified
+
+    client.logout()
+    login = client.post(
+        "/account/login/", {"login": "nuova@comune.example", "password": "Sicura-Password-2026"}
+    )
+    assert login["Location"] == "/account/confirm-email/"
+
+    link = re.search(r"http://testserver(/account/confirm-email/\S+/)", mail.outbox[-1].body)
+    confirm = client.post(link.group(1))
+    assert confirm.status_code == 302
+    assert EmailAddress.objects.get(user=user).verified
+    login = client.post(
+        "/account/login/", {"login": "nuova@comune.example", "password": "Sicura-Password-2026"}
+    )
+    assert login["Location"] == "/"
+    assert "nuova@comune.example" in client.get("/").content.decode()
+
+
+def test_email_is_the_login_and_is_unique(db):
+    UserFactory(email="uno@example.org")
+    with pytest.raises(Exception):  # noqa: B017 - the database refuses the duplicate
+        User.objects.create_user(email="uno@example.org", password="x")
+    assert User.USERNAME_FIELD == "email"
+
+
+@pytest.mark.parametrize(
+    "role, admin_urls",
+    [
+        (EDITOR, ["/admin/", "/admin/pages/", "/admin/snippets/kb/topic/"]),
+        (COORDINATOR, ["/admin/", "/admin/snippets/validation/authority/"]),
+        (EXPERT, ["/admin/", "/admin/pages/"]),
+    ],
+)
+def test_admin_roles_reach_the_wagtail_admin(client, taxonomy, role, admin_urls):
+    from django.contrib.auth.models import Group
+
+    client.force_login(UserFactory(groups=[Group.objects.get(name=role)]))
+    for url in admin_urls:
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        assert (
+            response.redirect_chain == [] or "/admin/login/" not in response.redirect_chain[-1][0]
+        )
+    if "/admin/pages/" in admin_urls:
+        assert "Permesso di soggiorno" in client.get("/admin/pages/", follow=True).content.decode()
+
+
+def test_operators_and_anonymous_readers_are_kept_out_of_the_admin(client, taxonomy):
+    from django.contrib.auth.models import Group
+
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+    client.force_login(UserFactory(groups=[Group.objects.get(name=OPERATOR)]))
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/pages/").status_code == 302
