@@ -50,7 +50,15 @@ def test_email_is_the_login_and_is_unique(db):
 @pytest.mark.parametrize(
     "role, admin_urls",
     [
-        (EDITOR, ["/admin/", "/admin/pages/", "/admin/snippets/kb/topic/"]),
+        (
+            EDITOR,
+            [
+                "/admin/",
+                "/admin/pages/",
+                "/admin/snippets/kb/topic/",
+                "/admin/snippets/validation/authority/",
+            ],
+        ),
         (COORDINATOR, ["/admin/", "/admin/snippets/validation/authority/"]),
         (EXPERT, ["/admin/", "/admin/pages/"]),
     ],
@@ -76,3 +84,16 @@ def test_operators_and_anonymous_readers_are_kept_out_of_the_admin(client, taxon
     client.force_login(UserFactory(groups=[Group.objects.get(name=OPERATOR)]))
     assert client.get("/admin/").status_code == 302
     assert client.get("/admin/pages/").status_code == 302
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client, home):
+    user = UserFactory(email="smemorata@example.org")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+    client.post("/account/password/reset/", {"email": "smemorata@example.org"})
+
+    link = re.search(r"http://testserver(/account/password/reset/key/\S+/)", mail.outbox[-1].body)
+    form_url = client.get(link.group(1))["Location"]
+    client.post(form_url, {"password1": "Nuova-Password-2026", "password2": "Nuova-Password-2026"})
+    user.refresh_from_db()
+    assert user.check_password("Nuova-Password-2026")
