@@ -19,6 +19,10 @@ PAGE_PERMISSIONS = {
 
 MODEL_PERMISSIONS = {
     COORDINATOR: [
+        "validation.add_routingrule",
+        "validation.change_routingrule",
+        "validation.delete_routingrule",
+        "validation.view_routingrule",
         "kb.view_topic",
         "validation.add_authority",
         "validation.change_authority",

@@ -112,9 +112,8 @@ def _tags(data, line):
         tag = " ".join(tag.lower().split())
         if len(tag) > MAX_TAG:
             raise EntryFileError(line, f'l\'etichetta "{tag[:30]}…" supera {MAX_TAG} caratteri')
-        if tag not in cleaned:
-            cleaned.append(tag)
-    return cleaned
+        cleaned.append(tag)
+    return sorted(set(cleaned))
 
 
 def _legal_references(data, line):

@@ -13,6 +13,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include("allauth.urls")),
     path("cerca/", search_views.search_page, name="search"),
+    path("api/similar/", search_views.similar_api, name="api-similar"),
+    path("quesiti/", include("questions.urls")),
 ]
 
 if settings.DEBUG:

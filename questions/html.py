@@ -47,3 +47,25 @@ def html_to_text(fragment):
     spaced = re.sub(r"<(br|/p|/li|/h\d)\s*/?>", " ", fragment or "", flags=re.I)
     text = html.unescape(bleach.clean(spaced, tags=set(), strip=True))
     return re.sub(r"\s+", " ", text).strip()
+
+
+_HAS_TAGS = re.compile(r"<\s*/?\s*(p|ul|ol|li|strong|b|em|i|a|br|h3|h4|blockquote)\b", re.I)
+_LIST_ITEM = re.compile(r"^\s*[-*•]\s+")
+
+
+def text_to_html(text):
+    """HTML from what an operator typed: HTML within the allow-list is kept; plain text gets
+    paragraphs (blank lines), line breaks, "- " lists and clickable links."""
+    if _HAS_TAGS.search(text or ""):
+        return clean_html(text)
+    blocks = []
+    for block in re.split(r"\n\s*\n", (text or "").strip()):
+        lines = [line for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if all(_LIST_ITEM.match(line) for line in lines):
+            items = "".join(f"<li>{html.escape(_LIST_ITEM.sub('', line))}</li>" for line in lines)
+            blocks.append(f"<ul>{items}</ul>")
+        else:
+            blocks.append("<p>" + "<br>".join(html.escape(line.strip()) for line in lines) + "</p>")
+    return clean_html(bleach.linkify("".join(blocks), callbacks=[]))

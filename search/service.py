@@ -64,6 +64,24 @@ def search(query, filters=None, page=1, page_size=10):
     return DatabaseEngine().search(query, filters, page, page_size)
 
 
+# Words too common to say what a question is about.
+STOPWORDS = set(
+    """a ad al alla alle agli ai allo anche avere come con da dal dalla dei del della delle
+    dello di e è ed gli ha hanno ho i il in la le lo ma mi ne nel nella non o per più può
+    quale quali quando questo questa se si sono su sua suo tra un una uno che cosa chi dove
+    deve devono essere fare viene vengono ogni già ancora""".split()
+)
+
+
+def similar(text, limit=5):
+    """Published entries that may already answer `text` (for the asking form)."""
+    words = [w for w in re.findall(r"\w+", (text or "").lower()) if len(w) > 2]
+    words = [w for w in words if w not in STOPWORDS][:20]
+    if not words:
+        return []
+    return search(" ".join(words), page_size=limit).hits
+
+
 def _terms(query):
     return [term for term in re.findall(r"\w+", query.lower()) if len(term) > 1]
 

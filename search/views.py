@@ -1,3 +1,4 @@
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from kb.models import Topic
@@ -27,4 +28,24 @@ def search_page(request):
             "topics": Topic.objects.all(),
             "authorities": Authority.objects.all(),
         },
+    )
+
+
+def similar_api(request):
+    """Entries that may already answer the text an operator is typing."""
+    text = request.GET.get("text", "")[:2000]
+    hits = service.similar(text)
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": hit.id,
+                    "title": hit.title,
+                    "url": hit.url,
+                    "authority": hit.authority,
+                    "validated_at": hit.validated_at.isoformat() if hit.validated_at else None,
+                }
+                for hit in hits
+            ]
+        }
     )

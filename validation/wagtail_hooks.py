@@ -1,7 +1,7 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Authority
+from .models import Authority, RoutingRule
 
 
 class AuthorityViewSet(SnippetViewSet):
@@ -16,3 +16,16 @@ class AuthorityViewSet(SnippetViewSet):
 
 
 register_snippet(AuthorityViewSet)
+
+
+class RoutingRuleViewSet(SnippetViewSet):
+    model = RoutingRule
+    icon = "arrow-right"
+    menu_label = "Regole di instradamento"
+    add_to_admin_menu = True
+    menu_order = 310
+    list_display = ["topic", "municipality", "tag", "authority", "priority"]
+    list_filter = ["topic", "authority"]
+
+
+register_snippet(RoutingRuleViewSet)

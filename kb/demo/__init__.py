@@ -71,3 +71,25 @@ USERS = [
         ORGANISATIONS[1][0],
     ),
 ]
+
+# Routing rules: topic → authority (priority 100), with a few narrower rules before them.
+ROUTING_RULES = [
+    ("permesso-di-soggiorno", "", "", "questura", 100),
+    ("protezione-internazionale", "", "", "questura", 100),
+    ("protezione-internazionale", "", "audizione", "commissione-territoriale", 50),
+    ("protezione-internazionale", "", "ricorso", "commissione-territoriale", 50),
+    ("ricongiungimento-familiare", "", "", "prefettura-sui", 100),
+    ("cittadinanza", "", "", "prefettura-sui", 100),
+    ("iscrizione-anagrafica", "", "", "comune-anagrafe", 100),
+    ("sanita", "", "", "asl", 100),
+    ("lavoro", "", "", "prefettura-sui", 100),
+    ("lavoro", "", "sfruttamento", "ispettorato-lavoro", 50),
+    ("lavoro", "", "did", "centro-impiego", 50),
+    ("minori-stranieri", "", "", "tribunale-minorenni", 100),
+    ("minori-stranieri", "", "permesso", "questura", 50),
+    ("accoglienza", "", "", "prefettura-sui", 100),
+    ("istruzione-formazione", "", "", "cpia", 100),
+    ("previdenza-assistenza", "", "", "inps", 100),
+    ("documenti-e-codice-fiscale", "", "", "agenzia-entrate", 100),
+    ("documenti-e-codice-fiscale", "", "carta d'identità", "comune-anagrafe", 50),
+]

@@ -10,14 +10,15 @@ from accounts.models import Organisation
 from accounts.roles import EXPERT, ensure_role_groups
 from kb.entries_io import ensure_topic_pages, import_entries, read_entries
 from kb.models import HomePage, Topic
-from validation.models import Authority
+from validation.models import Authority, RoutingRule
 
-from . import AUTHORITIES, ENTRIES_FILE, ORGANISATIONS, TERRITORY, TOPICS, USERS
+from . import AUTHORITIES, ENTRIES_FILE, ORGANISATIONS, ROUTING_RULES, TERRITORY, TOPICS, USERS
 
 
 @transaction.atomic
 def load_taxonomy():
-    """Topics with their pages, authorities with their experts' groups, role groups."""
+    """Topics with their pages, authorities with their experts' groups, routing rules and
+    role groups."""
     for slug, name in TOPICS:
         Topic.objects.get_or_create(slug=slug, defaults={"name": name})
     for slug, name, kind in AUTHORITIES:
@@ -29,6 +30,13 @@ def load_taxonomy():
                 name=f"{EXPERT} - {authority.name}"
             )
             authority.save(update_fields=["experts_group"])
+    for topic, municipality, tag, authority, priority in ROUTING_RULES:
+        RoutingRule.objects.get_or_create(
+            topic=Topic.objects.get(slug=topic),
+            municipality=municipality,
+            tag=tag,
+            defaults={"authority": Authority.objects.get(slug=authority), "priority": priority},
+        )
     home = HomePage.objects.get()
     ensure_topic_pages(home)
     ensure_role_groups(home)

@@ -105,6 +105,7 @@ LOGIN_REDIRECT_URL = "/"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Quesiti] "
@@ -145,6 +146,9 @@ TAGGIT_CASE_INSENSITIVE = True
 # Empty: the database engine serves search (the embedded default).
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "quesiti")
+
+# Submitted questions older than this without triage are listed as overdue.
+TRIAGE_TARGET_DAYS = 2
 
 # Demo accounts get this password; only load_demo uses it.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "quesiti-demo-2026")

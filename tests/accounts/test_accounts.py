@@ -4,23 +4,30 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from accounts.roles import COORDINATOR, EDITOR, EXPERT, OPERATOR
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 
 
-def test_signup_requires_confirming_the_email_before_login(client, home):
-    response = client.post(
-        "/account/signup/",
-        {
-            "email": "nuova@comune.example",
-            "password1": "Sicura-Password-2026",
-            "password2": "Sicura-Password-2026",
-        },
-    )
+SIGNUP = {
+    "email": "nuova@comune.example",
+    "password1": "Sicura-Password-2026",
+    "password2": "Sicura-Password-2026",
+    "first_name": "Giulia",
+    "last_name": "Bianchi",
+    "new_organisation_name": "Comune di Serralta - Servizi sociali",
+    "new_organisation_kind": "public",
+    "new_organisation_municipality": "Serralta",
+}
+
+
+def test_signup_with_a_new_organisation_requires_confirming_the_email(client, home):
+    response = client.post("/account/signup/", SIGNUP)
     assert response.status_code == 302
     assert response["Location"] == "/account/confirm-email/"
     user = User.objects.get(email="nuova@comune.example")
+    assert user.organisation.name == "Comune di Serralta - Servizi sociali"
+    assert user.organisation.kind == Organisation.Kind.PUBLIC
     assert not EmailAddress.objects.get(user=user).verified
 
     client.logout()
@@ -29,7 +36,8 @@ def test_signup_requires_confirming_the_email_before_login(client, home):
     )
     assert login["Location"] == "/account/confirm-email/"
 
-    link = re.search(r"http://testserver(/account/confirm-email/\S+/)", mail.outbox[-1].body)
+    confirmation = next(m for m in mail.outbox if "nuova@comune.example" in m.to)
+    link = re.search(r"http://testserver(/account/confirm-email/\S+/)", confirmation.body)
     confirm = client.post(link.group(1))
     assert confirm.status_code == 302
     assert EmailAddress.objects.get(user=user).verified
@@ -37,7 +45,34 @@ def test_signup_requires_confirming_the_email_before_login(client, home):
         "/account/login/", {"login": "nuova@comune.example", "password": "Sicura-Password-2026"}
     )
     assert login["Location"] == "/"
-    assert "nuova@comune.example" in client.get("/").content.decode()
+    assert "Giulia Bianchi" in client.get("/").content.decode()
+
+
+def test_signup_can_join_an_existing_organisation(client, home):
+    existing = OrganisationFactory(name="Cooperativa Il Ponte")
+    data = {**SIGNUP, "organisation": existing.pk, "new_organisation_name": ""}
+    assert client.post("/account/signup/", data).status_code == 302
+    assert User.objects.get(email="nuova@comune.example").organisation == existing
+    assert Organisation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "changes, error",
+    [
+        ({"new_organisation_name": ""}, "Scegli la tua organizzazione"),
+        ({"new_organisation_kind": ""}, "Indica il tipo di organizzazione"),
+        ({"new_organisation_municipality": ""}, "Indica il comune"),
+        ({"first_name": ""}, "Questo campo è obbligatorio"),
+    ],
+)
+def test_signup_without_an_organisation_is_refused_and_creates_nothing(
+    client, home, changes, error
+):
+    response = client.post("/account/signup/", {**SIGNUP, **changes})
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not User.objects.exists()
+    assert not Organisation.objects.exists()
 
 
 def test_email_is_the_login_and_is_unique(db):

@@ -1,0 +1,252 @@
+"""Triage in the Wagtail admin: the coordinators' queue and the actions on one question."""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts import services as account_services
+from accounts.models import Organisation
+from accounts.roles import EXPERT, has_role
+from kb.models import EntryPage, Topic
+from search.service import similar
+from validation.audit import timeline
+from validation.models import Authority
+from validation.routing import propose_authority
+
+from . import services
+from .forms import QuestionForm
+from .html import text_to_html
+from .models import Question
+
+S = Question.Status
+
+QUEUES = {
+    "nuovi": (gettext_lazy("Nuovi"), Q(status=S.SUBMITTED)),
+    "dettagli": (gettext_lazy("In attesa di dettagli"), Q(status=S.NEEDS_INFO)),
+    "dati-personali": (
+        gettext_lazy("Dati personali da verificare"),
+        Q(has_personal_data=True, personal_data_cleared_at__isnull=True)
+        & ~Q(status__in=Question.CLOSED),
+    ),
+    "in-ritardo": (gettext_lazy("In ritardo"), None),
+    "instradati": (gettext_lazy("Instradati"), Q(status__in=[S.ROUTED, S.IN_VALIDATION])),
+    "tutti": (gettext_lazy("Tutti"), Q()),
+}
+
+
+def queue_counts():
+    """How many questions wait in each queue (for the dashboard and the tabs)."""
+    return {
+        "nuovi": Question.objects.filter(QUEUES["nuovi"][1]).count(),
+        "dettagli": Question.objects.filter(QUEUES["dettagli"][1]).count(),
+        "dati_personali": Question.objects.filter(QUEUES["dati-personali"][1]).count(),
+        "in_ritardo": services.overdue_since(settings.TRIAGE_TARGET_DAYS).count(),
+        "operatori": account_services.pending_operators().count(),
+    }
+
+
+def _staff_questions(request):
+    if not (services.is_coordinator(request.user) or has_role(request.user, EXPERT)):
+        raise PermissionDenied
+    return services.visible_questions(request.user)
+
+
+def queue(request):
+    questions = _staff_questions(request)
+    tab = request.GET.get("coda", "nuovi")
+    if tab not in QUEUES:
+        tab = "nuovi"
+    if tab == "in-ritardo":
+        questions = questions.filter(
+            pk__in=services.overdue_since(settings.TRIAGE_TARGET_DAYS).values("pk")
+        )
+    else:
+        questions = questions.filter(QUEUES[tab][1])
+    topic = request.GET.get("tema", "")
+    if topic:
+        questions = questions.filter(topic__slug=topic)
+    organisation = request.GET.get("organizzazione", "")
+    if organisation.isdigit():
+        questions = questions.filter(organisation_id=int(organisation))
+    age = request.GET.get("eta", "")
+    if age.isdigit():
+        questions = questions.filter(
+            created_at__lte=timezone.now() - datetime.timedelta(days=int(age))
+        )
+    page = Paginator(questions.order_by("created_at"), 50).get_page(request.GET.get("p"))
+    return render(
+        request,
+        "questions/admin/queue.html",
+        {
+            "page_title": _("Quesiti"),
+            "header_icon": "help",
+            "tabs": [(key, label) for key, (label, _q) in QUEUES.items()],
+            "tab": tab,
+            "counts": queue_counts(),
+            "page": page,
+            "topics": Topic.objects.all(),
+            "organisations": Organisation.objects.all(),
+            "filters": {"tema": topic, "organizzazione": organisation, "eta": age},
+            "is_coordinator": services.is_coordinator(request.user),
+        },
+    )
+
+
+class RouteForm(forms.Form):
+    authority = forms.ModelChoiceField(
+        label=gettext_lazy("Ente competente"), queryset=Authority.objects.all()
+    )
+
+
+class ReasonForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("Testo"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DuplicateForm(forms.Form):
+    entry = forms.ModelChoiceField(
+        label=gettext_lazy("Voce che risponde già"),
+        queryset=EntryPage.objects.live(),
+        widget=forms.NumberInput,
+        help_text=gettext_lazy("Il numero (ID) della voce pubblicata, o scegli tra le simili."),
+    )
+
+
+def _question(request, pk):
+    question = _staff_questions(request).filter(pk=pk).first()
+    if question is None:
+        raise Http404
+    return question
+
+
+def triage(request, pk):
+    question = _question(request, pk)
+    rule = propose_authority(question.topic, question.municipality, question.tags.names())
+    edit_form = QuestionForm(
+        initial={
+            "title": question.title,
+            "body": question.body,
+            "topic": question.topic,
+            "tags": ", ".join(sorted(question.tags.names())),
+            "municipality": question.municipality,
+        }
+    )
+    return render(
+        request,
+        "questions/admin/triage.html",
+        {
+            "page_title": question.title,
+            "header_icon": "help",
+            "question": question,
+            "is_coordinator": services.is_coordinator(request.user),
+            "rule": rule,
+            "route_form": RouteForm(
+                initial={"authority": rule.authority if rule else question.authority}
+            ),
+            "reason_form": ReasonForm(),
+            "duplicate_form": DuplicateForm(),
+            "edit_form": edit_form,
+            "similar": similar(f"{question.title} {question.body}"),
+            "thread": question.messages.select_related("author"),
+            "events": timeline(question, include_internal=True),
+            "versions": question.versions.select_related("edited_by", "topic"),
+            "allowed": services.ALLOWED.get(question.status, set()),
+        },
+    )
+
+
+@require_POST
+def act(request, pk, action):
+    question = _question(request, pk)
+    coordinator = request.user
+    try:
+        if action == "nota":
+            form = ReasonForm(request.POST)
+            if form.is_valid():
+                services.add_internal_note(
+                    question, coordinator, text_to_html(form.cleaned_data["text"])
+                )
+        elif not services.is_coordinator(coordinator):
+            raise PermissionDenied
+        elif action == "instrada":
+            form = RouteForm(request.POST)
+            if form.is_valid():
+                services.route(question, coordinator, form.cleaned_data["authority"])
+        elif action == "dettagli":
+            form = ReasonForm(request.POST)
+            if form.is_valid():
+                services.ask_for_details(
+                    question, coordinator, text_to_html(form.cleaned_data["text"])
+                )
+        elif action == "respingi":
+            form = ReasonForm(request.POST)
+            if form.is_valid():
+                services.reject(question, coordinator, form.cleaned_data["text"])
+        elif action == "duplicato":
+            form = DuplicateForm(request.POST)
+            if form.is_valid():
+                services.mark_duplicate(question, coordinator, form.cleaned_data["entry"])
+        elif action == "dati-rimossi":
+            form = forms.Form(request.POST)
+            services.clear_personal_data(question, coordinator)
+        elif action == "modifica":
+            form = QuestionForm(request.POST)
+            form.fields["token"].required = False
+            if form.is_valid():
+                services.edit_question(
+                    question,
+                    coordinator,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    topic=form.cleaned_data["topic"],
+                    tags=form.cleaned_data["tags"],
+                )
+        else:
+            raise Http404
+    except services.QuestionError as error:
+        messages.error(request, str(error))
+        return redirect("questions_admin:triage", pk=question.pk)
+    if not form.is_valid():
+        errors = "; ".join(f"{e}" for field_errors in form.errors.values() for e in field_errors)
+        messages.error(request, _("Azione non eseguita: %(e)s") % {"e": errors})
+    else:
+        messages.success(request, _("Fatto."))
+    return redirect("questions_admin:triage", pk=question.pk)
+
+
+def operators(request):
+    if not services.is_coordinator(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "questions/admin/operators.html",
+        {
+            "page_title": _("Operatori da abilitare"),
+            "header_icon": "user",
+            "pending": account_services.pending_operators(),
+        },
+    )
+
+
+@require_POST
+def approve_operator(request, pk):
+    if not services.is_coordinator(request.user):
+        raise PermissionDenied
+    user = get_object_or_404(account_services.pending_operators(), pk=pk)
+    try:
+        account_services.approve_operator(user, request.user)
+    except account_services.AccountError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(user)s è stato abilitato.") % {"user": user})
+    return redirect("questions_admin:operators")

@@ -1,0 +1,114 @@
+"""E-mails about questions (Italian, text + HTML), sent once the transaction has committed."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.roles import COORDINATOR
+
+logger = logging.getLogger(__name__)
+
+
+def _absolute(path):
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def send(recipients, subject, lines, link, link_label):
+    """Queue one e-mail per recipient after commit; a mail failure never undoes the action."""
+    recipients = sorted({r for r in recipients if r})
+    if not recipients:
+        return
+    context = {"lines": lines, "link": _absolute(link), "link_label": link_label}
+    text = render_to_string("questions/email/notification.txt", context)
+    html = render_to_string("questions/email/notification.html", context)
+
+    def deliver():
+        for recipient in recipients:
+            message = EmailMultiAlternatives(
+                f"[Quesiti] {subject}", text, settings.DEFAULT_FROM_EMAIL, [recipient]
+            )
+            message.attach_alternative(html, "text/html")
+            try:
+                message.send()
+            except Exception:
+                logger.exception("e-mail to %s not sent: %s", recipient, subject)
+
+    transaction.on_commit(deliver)
+
+
+def _coordinators():
+    from accounts.models import User
+
+    return User.objects.filter(groups__name=COORDINATOR, is_active=True).values_list(
+        "email", flat=True
+    )
+
+
+def _triage_link(question):
+    return reverse("questions_admin:triage", args=[question.pk])
+
+
+def question_submitted(question):
+    lines = [
+        _("Nuovo quesito da %(org)s: «%(title)s».")
+        % {"org": question.organisation or question.asker, "title": question.title}
+    ]
+    subject = _("Nuovo quesito")
+    if question.has_personal_data:
+        lines.append(_("Attenzione: il testo potrebbe contenere dati personali da rimuovere."))
+        subject = _("Nuovo quesito con possibili dati personali")
+    send(_coordinators(), subject, lines, _triage_link(question), _("Apri il quesito"))
+
+
+def operator_replied(question):
+    send(
+        _coordinators(),
+        _("Nuovo messaggio sul quesito"),
+        [_("Nuovo messaggio sul quesito «%(title)s».") % {"title": question.title}],
+        _triage_link(question),
+        _("Apri il quesito"),
+    )
+
+
+def status_changed(question, note=""):
+    lines = [
+        _("Il tuo quesito «%(title)s» è ora: %(status)s.")
+        % {"title": question.title, "status": question.get_status_display()}
+    ]
+    if note:
+        lines.append(note)
+    send(
+        [question.asker.email],
+        _("Aggiornamento sul quesito"),
+        lines,
+        question.get_absolute_url(),
+        _("Vedi il quesito"),
+    )
+
+
+def account_approved(user):
+    send(
+        [user.email],
+        _("Account abilitato"),
+        [_("Il coordinamento ha abilitato il tuo account: ora puoi inviare quesiti.")],
+        reverse("questions:ask"),
+        _("Fai una domanda"),
+    )
+
+
+def operator_signed_up(user):
+    send(
+        _coordinators(),
+        _("Nuovo operatore da abilitare"),
+        [
+            _("%(email)s (%(org)s) chiede di essere abilitato.")
+            % {"email": user.email, "org": user.organisation}
+        ],
+        reverse("questions_admin:operators"),
+        _("Operatori da abilitare"),
+    )

@@ -1,0 +1,268 @@
+"""The rules of asking and triage: who may see and do what, and every change of status."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import COORDINATOR, EXPERT, OPERATOR, has_role
+from kb.models import EntryPage, TopicPage
+from validation import audit
+
+from . import notifications
+from .html import html_to_text
+from .models import Message, Question, QuestionVersion
+
+DAILY_LIMIT = 10
+MAX_BODY = 10_000
+
+S = Question.Status
+# Which status may follow which; anything else is refused.
+ALLOWED = {
+    S.SUBMITTED: {S.NEEDS_INFO, S.DUPLICATE, S.REJECTED, S.ROUTED, S.WITHDRAWN},
+    S.NEEDS_INFO: {S.SUBMITTED, S.DUPLICATE, S.REJECTED, S.WITHDRAWN},
+    S.ROUTED: {S.IN_VALIDATION, S.SUBMITTED, S.ANSWERED, S.WITHDRAWN},
+    S.IN_VALIDATION: {S.ROUTED, S.SUBMITTED, S.ANSWERED, S.WITHDRAWN},
+}
+
+
+class QuestionError(Exception):
+    """A refused action; the message is shown to the person as it is."""
+
+
+# --- who may do what ------------------------------------------------------------------------
+
+
+def is_coordinator(user):
+    return user.is_superuser or has_role(user, COORDINATOR)
+
+
+def can_ask(user):
+    return user.is_authenticated and user.is_active and has_role(user, OPERATOR)
+
+
+def is_pending_operator(user):
+    """Signed up with an organisation, not yet approved by a coordinator."""
+    return (
+        user.is_authenticated
+        and user.organisation_id is not None
+        and not user.is_staff
+        and not user.groups.exists()
+    )
+
+
+def visible_questions(user):
+    """The questions `user` may see: coordinators all, experts their authority's, operators
+    their own and their organisation's, anyone else none."""
+    questions = Question.objects.select_related("topic", "authority", "organisation", "asker")
+    if not user.is_authenticated:
+        return questions.none()
+    if is_coordinator(user):
+        return questions
+    if has_role(user, EXPERT):
+        return questions.filter(authority__experts_group__in=user.groups.all())
+    if has_role(user, OPERATOR):
+        mine = Q(asker=user)
+        if user.organisation_id:
+            mine |= Q(organisation_id=user.organisation_id)
+        return questions.filter(mine)
+    return questions.none()
+
+
+# --- operators --------------------------------------------------------------------------------
+
+
+def questions_today(user):
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return Question.objects.filter(asker=user, created_at__gte=start).count()
+
+
+@transaction.atomic
+def submit_question(user, *, title, body, topic, tags, municipality, token, personal_data):
+    """Create the question once per `token` (a double submit returns the same question)."""
+    existing = Question.objects.filter(submission_token=token).first()
+    if existing is not None:
+        if existing.asker_id != user.pk:
+            raise QuestionError(_("Modulo non valido: ricarica la pagina e riprova."))
+        return existing
+    if not can_ask(user):
+        raise QuestionError(_("Il tuo account non è ancora abilitato a inviare quesiti."))
+    if questions_today(user) >= DAILY_LIMIT:
+        raise QuestionError(
+            _("Hai già inviato %(n)d quesiti oggi: è il massimo giornaliero. Riprova domani.")
+            % {"n": DAILY_LIMIT}
+        )
+    if len(html_to_text(body)) > MAX_BODY:
+        raise QuestionError(_("La domanda supera %(n)d caratteri.") % {"n": MAX_BODY})
+    try:
+        with transaction.atomic():
+            question = Question.objects.create(
+                title=title,
+                body=body,
+                topic=topic,
+                municipality=municipality,
+                asker=user,
+                organisation=user.organisation,
+                has_personal_data=bool(personal_data),
+                submission_token=token,
+            )
+    except IntegrityError:
+        # The same form arrived twice at once: the other request created it.
+        return Question.objects.get(submission_token=token)
+    question.tags.set(tags)
+    note = _("Inviato con possibili dati personali") if personal_data else ""
+    audit.record(question, user, "submitted", "", question.status, note)
+    notifications.question_submitted(question)
+    return question
+
+
+@transaction.atomic
+def reply(question, user, body):
+    """The operator answers a request for details; the question goes back to triage."""
+    if question.asker_id != user.pk and question.organisation_id != user.organisation_id:
+        raise QuestionError(_("Non puoi scrivere in questo quesito."))
+    if not question.is_open:
+        raise QuestionError(_("Il quesito è chiuso: non si possono aggiungere messaggi."))
+    Message.objects.create(question=question, author=user, body=body)
+    if question.status == S.NEEDS_INFO:
+        _change(question, user, S.SUBMITTED, "reply", _("Dettagli forniti"))
+    notifications.operator_replied(question)
+
+
+@transaction.atomic
+def withdraw(question, user):
+    if question.asker_id != user.pk:
+        raise QuestionError(_("Solo chi ha inviato il quesito può ritirarlo."))
+    _change(question, user, S.WITHDRAWN, "withdrawn")
+
+
+# --- coordinators -----------------------------------------------------------------------------
+
+
+def _require_coordinator(user):
+    if not is_coordinator(user):
+        raise QuestionError(_("Solo il coordinamento può farlo."))
+
+
+def _change(question, actor, to_status, action, note="", notify=True):
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    if to_status not in ALLOWED.get(question.status, set()):
+        raise QuestionError(
+            _("Non si può passare da «%(from)s» a «%(to)s».")
+            % {"from": question.get_status_display(), "to": S(to_status).label}
+        )
+    from_status = question.status
+    question.status = to_status
+    question.save(update_fields=["status", "updated_at"])
+    audit.record(question, actor, action, from_status, to_status, note)
+    if notify:
+        notifications.status_changed(question, note)
+    return question
+
+
+@transaction.atomic
+def edit_question(question, coordinator, *, title, body, topic, tags):
+    """Clarify or anonymise the text; the original stays in the coordinators' history."""
+    _require_coordinator(coordinator)
+    QuestionVersion.objects.create(
+        question=question,
+        edited_by=coordinator,
+        title=question.title,
+        body=question.body,
+        topic=question.topic,
+        tags=", ".join(sorted(question.tags.names())),
+    )
+    question.title, question.body, question.topic = title, body, topic
+    question.save(update_fields=["title", "body", "topic", "updated_at"])
+    question.tags.set(tags)
+    audit.record(question, coordinator, "edited", note=_("Testo modificato"), internal=True)
+
+
+@transaction.atomic
+def clear_personal_data(question, coordinator):
+    _require_coordinator(coordinator)
+    question.personal_data_cleared_at = timezone.now()
+    question.save(update_fields=["personal_data_cleared_at", "updated_at"])
+    audit.record(
+        question,
+        coordinator,
+        "personal_data_cleared",
+        internal=True,
+        note=_("Dati personali rimossi"),
+    )
+
+
+@transaction.atomic
+def ask_for_details(question, coordinator, message):
+    _require_coordinator(coordinator)
+    Message.objects.create(question=question, author=coordinator, body=message)
+    return _change(question, coordinator, S.NEEDS_INFO, "needs_info", html_to_text(message))
+
+
+@transaction.atomic
+def reject(question, coordinator, reason):
+    _require_coordinator(coordinator)
+    if not reason.strip():
+        raise QuestionError(_("Scrivi il motivo: sarà mostrato a chi ha chiesto."))
+    return _change(question, coordinator, S.REJECTED, "rejected", reason)
+
+
+@transaction.atomic
+def mark_duplicate(question, coordinator, entry):
+    _require_coordinator(coordinator)
+    if not entry.live:
+        raise QuestionError(_("La voce scelta non è pubblicata."))
+    question.entry = entry
+    question.save(update_fields=["entry", "updated_at"])
+    return _change(question, coordinator, S.DUPLICATE, "duplicate", entry.title)
+
+
+@transaction.atomic
+def route(question, coordinator, authority):
+    """Assign the competent authority and create the draft entry its experts will validate."""
+    _require_coordinator(coordinator)
+    if question.needs_personal_data_check:
+        raise QuestionError(_("Prima conferma che i dati personali sono stati rimossi dal testo."))
+    parent = TopicPage.objects.filter(topic=question.topic).first()
+    if parent is None:
+        raise QuestionError(_("Il tema «%(t)s» non ha una pagina.") % {"t": question.topic})
+    changed = _change(question, coordinator, S.ROUTED, "routed", authority.name)
+    draft = EntryPage(
+        title=question.title,
+        question=html_to_text(question.body),
+        answer="",
+        topic=question.topic,
+        authority=authority,
+        live=False,
+    )
+    parent.add_child(instance=draft)
+    draft.tags.set(question.tags.names())
+    draft.save_revision(user=coordinator)
+    changed.authority = authority
+    changed.entry = draft
+    changed.routed_at = timezone.now()
+    changed.save(update_fields=["authority", "entry", "routed_at", "updated_at"])
+    return changed
+
+
+@transaction.atomic
+def add_internal_note(question, user, body):
+    if not (is_coordinator(user) or has_role(user, EXPERT)):
+        raise QuestionError(_("Solo coordinamento ed esperti scrivono note interne."))
+    return Message.objects.create(question=question, author=user, body=body, internal=True)
+
+
+def age_in_days(question, today=None):
+    today = today or timezone.localdate()
+    return (today - timezone.localtime(question.created_at).date()).days
+
+
+def overdue_since(days, today=None):
+    """Open questions still waiting for triage after `days` days."""
+    today = today or timezone.localdate()
+    limit = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+    return Question.objects.filter(
+        status=S.SUBMITTED, created_at__lt=limit - datetime.timedelta(days=days)
+    )

@@ -1,0 +1,148 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from taggit.models import Tag
+
+from search.service import similar
+from validation.audit import timeline
+
+from . import services
+from .forms import MessageForm, QuestionForm
+from .personal_data import find_personal_data, highlight
+
+
+@login_required
+def my_questions(request):
+    questions = services.visible_questions(request.user)
+    organisation_view = request.GET.get("vista") == "organizzazione"
+    if organisation_view:
+        questions = questions.filter(organisation_id=request.user.organisation_id).exclude(
+            asker=request.user
+        )
+    else:
+        questions = questions.filter(asker=request.user)
+    return render(
+        request,
+        "questions/my_questions.html",
+        {
+            "questions": questions,
+            "organisation_view": organisation_view,
+            "pending": services.is_pending_operator(request.user),
+        },
+    )
+
+
+@login_required
+def ask(request):
+    context = {
+        "pending": services.is_pending_operator(request.user),
+        "can_ask": services.can_ask(request.user),
+        "existing_tags": Tag.objects.filter(questions_questiontag_items__isnull=False)
+        .distinct()
+        .order_by("name")[:200],
+    }
+    if not context["can_ask"]:
+        return render(request, "questions/ask.html", context, status=403)
+    if request.FILES:
+        messages.error(request, _("Gli allegati non sono accettati: descrivi il caso nel testo."))
+        return redirect("questions:ask")
+    if services.questions_today(request.user) >= services.DAILY_LIMIT:
+        context["limit_reached"] = True
+        return render(request, "questions/ask.html", context)
+
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        findings = find_personal_data(form.plain_text())
+        reviewed = form.cleaned_data["checked"] == form.text_fingerprint()
+        if request.POST.get("step") == "confirm" and reviewed:
+            try:
+                question = services.submit_question(
+                    request.user,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    topic=form.cleaned_data["topic"],
+                    tags=form.cleaned_data["tags"],
+                    municipality=form.cleaned_data["municipality"],
+                    token=form.cleaned_data["token"],
+                    personal_data=findings,
+                )
+            except services.QuestionError as error:
+                messages.error(request, str(error))
+                return redirect("questions:ask")
+            messages.success(request, _("Quesito inviato. Ti scriveremo a ogni passaggio."))
+            return redirect(question)
+        # The check step: what may already answer it, and any personal data to remove.
+        data = request.POST.copy()
+        data["checked"] = form.text_fingerprint()
+        form = QuestionForm(data)
+        form.is_valid()
+        context.update(
+            step="check",
+            suggestions=similar(form.plain_text()),
+            findings=findings,
+            highlighted=highlight(form.plain_text(), findings) if findings else "",
+        )
+    context["form"] = form
+    return render(request, "questions/ask.html", context)
+
+
+def _visible_question(request, pk):
+    question = services.visible_questions(request.user).filter(pk=pk).first()
+    if question is None:
+        raise Http404
+    return question
+
+
+@login_required
+def detail(request, pk):
+    question = _visible_question(request, pk)
+    is_staff_view = services.is_coordinator(request.user)
+    return render(
+        request,
+        "questions/detail.html",
+        {
+            "question": question,
+            "events": timeline(question, include_internal=is_staff_view),
+            "thread": question.messages.filter(internal=False).select_related("author"),
+            "message_form": MessageForm(),
+            "can_reply": question.is_open
+            and (
+                question.asker_id == request.user.pk
+                or question.organisation_id == request.user.organisation_id
+            ),
+            "can_withdraw": question.is_open and question.asker_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_POST
+def reply(request, pk):
+    question = _visible_question(request, pk)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["body"]))
+        return redirect(question)
+    try:
+        services.reply(question, request.user, form.cleaned_data["body"])
+    except services.QuestionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Messaggio inviato."))
+    return redirect(question)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    question = _visible_question(request, pk)
+    try:
+        services.withdraw(question, request.user)
+    except services.QuestionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Quesito ritirato."))
+    return redirect(question)
