@@ -91,9 +91,15 @@ def make_snippet(text, terms, length=SNIPPET_LENGTH):
     lowered = text.lower()
     positions = [lowered.find(term) for term in terms if term in lowered]
     start = max(0, min(positions) - length // 3) if positions else 0
-    window = text[start : start + length]
+    end = start + length
+    # Cut at spaces so the snippet starts and ends with whole words.
+    if start:
+        start = text.find(" ", start) + 1 or start
+    if end < len(text):
+        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    window = text[start:end]
     prefix = "… " if start else ""
-    suffix = " …" if start + length < len(text) else ""
+    suffix = " …" if end < len(text) else ""
     html = escape(window)
     if terms:
         pattern = re.compile(

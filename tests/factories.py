@@ -6,6 +6,7 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import Organisation, User
 from kb.models import EntryLegalReference, EntryPage, Topic, TopicPage
+from questions.models import Question
 from validation.models import Authority
 
 
@@ -91,3 +92,15 @@ class EntryPageFactory(wagtail_factories.PageFactory):
     def legal_references(self, create, extracted, **kwargs):
         for position, (label, url) in enumerate(extracted or []):
             EntryLegalReference.objects.create(page=self, label=label, url=url, sort_order=position)
+
+
+class QuestionFactory(DjangoModelFactory):
+    class Meta:
+        model = Question
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Rinnovo del permesso per attesa occupazione {n}")
+    body = "<p>Un ospite del CAS ha il permesso in scadenza: come si rinnova?</p>"
+    topic = factory.LazyFunction(lambda: Topic.objects.get(slug="permesso-di-soggiorno"))
+    asker = factory.SubFactory(UserFactory)
+    organisation = factory.SelfAttribute("asker.organisation")

@@ -8,7 +8,6 @@ from accounts.models import Organisation, User
 from accounts.roles import COORDINATOR, EDITOR, EXPERT, OPERATOR
 from tests.factories import OrganisationFactory, UserFactory
 
-
 SIGNUP = {
     "email": "nuova@comune.example",
     "password1": "Sicura-Password-2026",

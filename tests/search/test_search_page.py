@@ -69,3 +69,15 @@ def test_odd_input_is_answered_not_crashed(client, entries):
         {"q": '"unbalanced'},
     ):
         assert client.get("/cerca/", params).status_code == 200
+
+
+def test_snippet_keeps_whole_words_around_the_match():
+    text = "parola " * 60 + "tessera sanitaria " + "fine " * 60
+    snippet = service.make_snippet(text, ["tessera"])
+    assert snippet.startswith("… parola")
+    assert snippet.endswith(" …")
+    assert "<mark>tessera</mark> sanitaria" in snippet
+    inner = snippet.removeprefix("… ").removesuffix(" …")
+    assert all(
+        word in {"parola", "fine", "<mark>tessera</mark>", "sanitaria"} for word in inner.split()
+    )
