@@ -5,10 +5,9 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,14 +55,19 @@ def queue_counts():
     }
 
 
-def _staff_questions(request):
-    if not (services.is_coordinator(request.user) or has_role(request.user, EXPERT)):
-        raise PermissionDenied
-    return services.visible_questions(request.user)
+def forbidden():
+    # Wagtail turns PermissionDenied into a redirect; a refused request answers 403 here.
+    return HttpResponseForbidden(_("Non hai i permessi per questa azione."))
+
+
+def _is_triage_staff(user):
+    return services.is_coordinator(user) or has_role(user, EXPERT)
 
 
 def queue(request):
-    questions = _staff_questions(request)
+    if not _is_triage_staff(request.user):
+        return forbidden()
+    questions = services.visible_questions(request.user)
     tab = request.GET.get("coda", "nuovi")
     if tab not in QUEUES:
         tab = "nuovi"
@@ -123,13 +127,15 @@ class DuplicateForm(forms.Form):
 
 
 def _question(request, pk):
-    question = _staff_questions(request).filter(pk=pk).first()
+    question = services.visible_questions(request.user).filter(pk=pk).first()
     if question is None:
         raise Http404
     return question
 
 
 def triage(request, pk):
+    if not _is_triage_staff(request.user):
+        return forbidden()
     question = _question(request, pk)
     rule = propose_authority(question.topic, question.municipality, question.tags.names())
     edit_form = QuestionForm(
@@ -167,8 +173,12 @@ def triage(request, pk):
 
 @require_POST
 def act(request, pk, action):
+    if not _is_triage_staff(request.user):
+        return forbidden()
     question = _question(request, pk)
     coordinator = request.user
+    if action != "nota" and not services.is_coordinator(coordinator):
+        return forbidden()
     try:
         if action == "nota":
             form = ReasonForm(request.POST)
@@ -176,8 +186,6 @@ def act(request, pk, action):
                 services.add_internal_note(
                     question, coordinator, text_to_html(form.cleaned_data["text"])
                 )
-        elif not services.is_coordinator(coordinator):
-            raise PermissionDenied
         elif action == "instrada":
             form = RouteForm(request.POST)
             if form.is_valid():
@@ -226,7 +234,7 @@ def act(request, pk, action):
 
 def operators(request):
     if not services.is_coordinator(request.user):
-        raise PermissionDenied
+        return forbidden()
     return render(
         request,
         "questions/admin/operators.html",
@@ -241,7 +249,7 @@ def operators(request):
 @require_POST
 def approve_operator(request, pk):
     if not services.is_coordinator(request.user):
-        raise PermissionDenied
+        return forbidden()
     user = get_object_or_404(account_services.pending_operators(), pk=pk)
     try:
         account_services.approve_operator(user, request.user)

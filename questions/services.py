@@ -239,7 +239,8 @@ def route(question, coordinator, authority):
     )
     parent.add_child(instance=draft)
     draft.tags.set(question.tags.names())
-    draft.save_revision(user=coordinator)
+    # The answer is still to be written: the expert fills it in the admin.
+    draft.save_revision(user=coordinator, clean=False)
     changed.authority = authority
     changed.entry = draft
     changed.routed_at = timezone.now()
