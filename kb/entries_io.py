@@ -308,7 +308,10 @@ def _fill(page, record, authorities):
     page.language = record.language
     page.is_demo = record.demo
     page.tags.set(record.tags)
-    page.legal_references = [EntryLegalReference(**ref) for ref in record.legal_references]
+    page.legal_references = [
+        EntryLegalReference(sort_order=position, **ref)
+        for position, ref in enumerate(record.legal_references)
+    ]
 
 
 def export_entries(out):

@@ -119,7 +119,17 @@ def test_reimport_updates_by_external_id_instead_of_duplicating(tmp_path, client
 
 
 def test_export_round_trips_and_reimport_changes_nothing(tmp_path, capsys):
-    source = [entry(1), entry(2, language="en", tags=[], legal_references=[]), entry(3)]
+    # Several references, not in alphabetical order: their order must survive.
+    refs = [
+        {"label": "DPR 394/1999, art. 13", "url": ""},
+        {"label": "D.Lgs. 286/1998, art. 5", "url": "https://www.normattiva.it/a"},
+        {"label": "D.Lgs. 142/2015, art. 4", "url": "https://www.normattiva.it/b"},
+    ]
+    source = [
+        entry(1),
+        entry(2, language="en", tags=[], legal_references=[]),
+        entry(3, legal_references=refs),
+    ]
     run_import(write(tmp_path, *source))
     out = tmp_path / "out.jsonl"
 
