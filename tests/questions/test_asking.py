@@ -234,3 +234,12 @@ def test_operator_withdraws_an_open_question_but_not_a_closed_one(logged_in, ope
     assert "Non si può passare" in response.content.decode()
     answered.refresh_from_db()
     assert answered.status == Question.Status.ANSWERED
+
+
+def test_similar_entries_api_serves_the_typing_suggestions(client, renewal_entry):
+    response = client.get("/api/similar/", {"text": "permesso attesa occupazione da rinnovare"})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert results[0]["title"] == renewal_entry.title
+    assert results[0]["url"] == renewal_entry.url
+    assert client.get("/api/similar/", {"text": "\x00"}).json() == {"results": []}
