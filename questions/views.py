@@ -40,9 +40,8 @@ def ask(request):
     context = {
         "pending": services.is_pending_operator(request.user),
         "can_ask": services.can_ask(request.user),
-        "existing_tags": Tag.objects.filter(questions_questiontag_items__isnull=False)
-        .distinct()
-        .order_by("name")[:200],
+        # Tags of entries and questions alike, so operators reuse the same words.
+        "existing_tags": Tag.objects.order_by("name")[:300],
     }
     if not context["can_ask"]:
         return render(request, "questions/ask.html", context, status=403)
