@@ -57,6 +57,12 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="members",
     )
+    office = models.CharField(
+        _("ufficio"),
+        max_length=200,
+        blank=True,
+        help_text=_("Per gli esperti: l'ufficio mostrato nel timbro di validazione."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

@@ -29,7 +29,15 @@ MODEL_PERMISSIONS = {
         "validation.view_authority",
     ],
     EXPERT: ["kb.view_topic", "validation.view_authority"],
-    EDITOR: ["kb.add_topic", "kb.change_topic", "kb.view_topic", "validation.view_authority"],
+    EDITOR: [
+        "kb.add_topic",
+        "kb.change_topic",
+        "kb.view_topic",
+        "kb.add_legalact",
+        "kb.change_legalact",
+        "kb.view_legalact",
+        "validation.view_authority",
+    ],
 }
 
 

@@ -1,7 +1,8 @@
 import uuid
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -30,6 +31,43 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class LegalAct(models.Model):
+    """A law cited by entries ("D.Lgs. 286/1998"). Marking it amended flags every entry
+    validated before the amendment for re-validation."""
+
+    name = models.CharField(_("atto"), max_length=120, unique=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    amended_on = models.DateField(
+        _("modificato il"),
+        null=True,
+        blank=True,
+        help_text=_("Data della modifica: le voci validate prima vanno rivalidate."),
+    )
+    amendment_note = models.CharField(_("cosa è cambiato"), max_length=255, blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("url"),
+        FieldPanel("amended_on"),
+        FieldPanel("amendment_note"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("atto normativo")
+        verbose_name_plural = _("atti normativi")
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def for_label(cls, label):
+        """("D.Lgs. 286/1998, art. 5") → (the act "D.Lgs. 286/1998", "art. 5")."""
+        name, _sep, article = label.partition(",")
+        act, _created = cls.objects.get_or_create(name=name.strip()[:120])
+        return act, article.strip()[:100]
 
 
 class HomePage(Page):
@@ -126,6 +164,21 @@ class EntryPage(Page):
     language = models.CharField(
         _("lingua"), max_length=5, choices=Language.choices, default=Language.ITALIAN
     )
+    joint_authority = models.ForeignKey(
+        "validation.Authority",
+        verbose_name=_("secondo ente (validazione congiunta)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="joint_entries",
+        help_text=_(
+            "Se indicato, la voce si pubblica solo dopo la validazione di entrambi gli enti."
+        ),
+    )
+    needs_revalidation = models.BooleanField(_("da rivalidare"), default=False)
+    revalidation_reason = models.CharField(
+        _("motivo della rivalidazione"), max_length=255, blank=True
+    )
     is_demo = models.BooleanField(_("contenuto dimostrativo"), default=False)
     tags = ClusterTaggableManager(through=EntryTag, blank=True, verbose_name=_("etichette"))
 
@@ -135,10 +188,15 @@ class EntryPage(Page):
         FieldPanel("question"),
         FieldPanel("answer"),
         MultiFieldPanel(
-            [FieldPanel("authority"), FieldPanel("tags")], heading=_("Classificazione")
+            [FieldPanel("authority"), FieldPanel("joint_authority"), FieldPanel("tags")],
+            heading=_("Classificazione"),
         ),
         MultiFieldPanel(
-            [FieldPanel("validated_at"), FieldPanel("review_due"), FieldPanel("language")],
+            [
+                FieldPanel("validated_at", read_only=True),
+                FieldPanel("review_due", read_only=True),
+                FieldPanel("language"),
+            ],
             heading=_("Validazione"),
         ),
         InlinePanel("legal_references", heading=_("Riferimenti normativi"), label=_("riferimento")),
@@ -178,17 +236,43 @@ class EntryPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["legal_references"] = self.legal_references.all()
+        context["legal_references"] = self.legal_references.select_related("act")
         context["entry_tags"] = self.tags.all()
+        context["stamps"] = self.latest_stamps()
+        context["revalidation_notice"] = self.is_due_for_revalidation()
         return context
+
+    def latest_stamps(self):
+        """The stamps of the last validation (two for a joint one); none for imported entries."""
+        latest = self.stamps.order_by("-created_at").values("task_state_id")[:1]
+        return self.stamps.filter(task_state_id=Subquery(latest)).select_related("authority")
+
+    def is_due_for_revalidation(self):
+        return self.needs_revalidation or bool(
+            self.review_due and self.review_due < timezone.localdate()
+        )
 
 
 class EntryLegalReference(Orderable):
     page = ParentalKey(EntryPage, on_delete=models.CASCADE, related_name="legal_references")
+    act = models.ForeignKey(
+        LegalAct,
+        verbose_name=_("atto"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="references",
+    )
+    article = models.CharField(_("articolo"), max_length=100, blank=True)
     label = models.CharField(_("riferimento"), max_length=255)
     url = models.URLField(_("link"), max_length=500, blank=True)
 
-    panels = [FieldPanel("label"), FieldPanel("url")]
+    panels = [FieldPanel("act"), FieldPanel("article"), FieldPanel("label"), FieldPanel("url")]
+
+    def save(self, *args, **kwargs):
+        if self.act_id is None:
+            self.act, self.article = LegalAct.for_label(self.label)
+        return super().save(*args, **kwargs)
 
     class Meta(Orderable.Meta):
         verbose_name = _("riferimento normativo")

@@ -80,6 +80,16 @@ class Question(models.Model):
     created_at = models.DateTimeField(_("inviata il"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("aggiornata il"), auto_now=True)
     routed_at = models.DateTimeField(_("instradata il"), null=True, blank=True)
+    due_on = models.DateField(
+        _("da validare entro"), null=True, blank=True, help_text=_("Dall'obiettivo dell'ente.")
+    )
+    answered_at = models.DateTimeField(_("risposta pubblicata il"), null=True, blank=True)
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chi lo segue"),
+        blank=True,
+        related_name="followed_questions",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -82,8 +82,9 @@ def status_changed(question, note=""):
     ]
     if note:
         lines.append(note)
+    followers = question.followers.values_list("email", flat=True)
     send(
-        [question.asker.email],
+        [question.asker.email, *followers],
         _("Aggiornamento sul quesito"),
         lines,
         question.get_absolute_url(),

@@ -221,7 +221,7 @@ def mark_duplicate(question, coordinator, entry):
 
 @transaction.atomic
 def route(question, coordinator, authority):
-    """Assign the competent authority and create the draft entry its experts will validate."""
+    """Assign the competent authority and give its experts the draft entry to validate."""
     _require_coordinator(coordinator)
     if question.needs_personal_data_check:
         raise QuestionError(_("Prima conferma che i dati personali sono stati rimossi dal testo."))
@@ -229,23 +229,74 @@ def route(question, coordinator, authority):
     if parent is None:
         raise QuestionError(_("Il tema «%(t)s» non ha una pagina.") % {"t": question.topic})
     changed = _change(question, coordinator, S.ROUTED, "routed", authority.name)
-    draft = EntryPage(
-        title=question.title,
-        question=html_to_text(question.body),
-        answer="",
-        topic=question.topic,
-        authority=authority,
-        live=False,
-    )
-    parent.add_child(instance=draft)
-    draft.tags.set(question.tags.names())
+    draft = question.entry.specific if question.entry and not question.entry.live else None
+    if draft is None:
+        draft = EntryPage(
+            title=question.title,
+            question=html_to_text(question.body),
+            answer="",
+            topic=question.topic,
+            authority=authority,
+            live=False,
+        )
+        parent.add_child(instance=draft)
+        draft.tags.set(question.tags.names())
+    else:
+        # Re-routed after "not our competence": the same draft goes to the new authority.
+        draft = draft.get_latest_revision_as_object()
+        draft.authority = authority
     # The answer is still to be written: the expert fills it in the admin.
     draft.save_revision(user=coordinator, clean=False)
     changed.authority = authority
     changed.entry = draft
     changed.routed_at = timezone.now()
-    changed.save(update_fields=["authority", "entry", "routed_at", "updated_at"])
+    changed.due_on = timezone.localdate() + datetime.timedelta(days=authority.sla_days)
+    changed.save(update_fields=["authority", "entry", "routed_at", "due_on", "updated_at"])
     return changed
+
+
+# --- events of the validation room ------------------------------------------------------------
+
+
+def _questions_of(entry, statuses):
+    return Question.objects.filter(entry_id=entry.pk, status__in=statuses)
+
+
+def validation_started(entry, user):
+    for question in _questions_of(entry, [S.ROUTED]):
+        _change(question, user, S.IN_VALIDATION, "in_validation")
+
+
+def changes_requested(entry, user):
+    for question in _questions_of(entry, [S.IN_VALIDATION]):
+        _change(question, user, S.ROUTED, "changes_requested", notify=False)
+
+
+def returned_by_authority(entry, user, authority, reason):
+    """The authority is not competent: the question goes back to triage for re-routing."""
+    from validation import notifications as validation_notifications
+
+    for question in _questions_of(entry, [S.ROUTED, S.IN_VALIDATION]):
+        question = _change(question, user, S.SUBMITTED, "not_competent", reason, notify=False)
+        question.authority = None
+        question.due_on = None
+        question.save(update_fields=["authority", "due_on", "updated_at"])
+        validation_notifications.returned_to_triage(question, authority, reason)
+
+
+def entry_published(entry, user):
+    for question in _questions_of(entry, [S.ROUTED, S.IN_VALIDATION]):
+        question = _change(question, user, S.ANSWERED, "answered", entry.title)
+        question.answered_at = timezone.now()
+        question.save(update_fields=["answered_at", "updated_at"])
+
+
+@transaction.atomic
+def follow(question, user, following=True):
+    if following:
+        question.followers.add(user)
+    else:
+        question.followers.remove(user)
 
 
 @transaction.atomic

@@ -1,31 +1,104 @@
+from django.http import HttpResponseForbidden
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import reports, workflow
 from .models import Authority, RoutingRule
 
 
 class AuthorityViewSet(SnippetViewSet):
     model = Authority
     icon = "site"
-    menu_label = "Enti competenti"
+    menu_label = _("Enti competenti")
     add_to_admin_menu = True
     menu_order = 300
-    list_display = ["name", "slug", "kind", "territory"]
+    list_display = ["name", "slug", "kind", "sla_days", "review_months"]
     list_filter = ["kind"]
     search_fields = ["name"]
-
-
-register_snippet(AuthorityViewSet)
 
 
 class RoutingRuleViewSet(SnippetViewSet):
     model = RoutingRule
     icon = "arrow-right"
-    menu_label = "Regole di instradamento"
+    menu_label = _("Regole di instradamento")
     add_to_admin_menu = True
     menu_order = 310
     list_display = ["topic", "municipality", "tag", "authority", "priority"]
     list_filter = ["topic", "authority"]
 
 
+register_snippet(AuthorityViewSet)
 register_snippet(RoutingRuleViewSet)
+
+
+def _is_entry(page):
+    from kb.models import EntryPage
+
+    return isinstance(page, EntryPage) or page.specific_class is EntryPage
+
+
+@hooks.register("construct_page_action_menu")
+def entries_publish_only_through_validation(menu_items, request, context):
+    page = context.get("page")
+    if page is not None and _is_entry(page) and not request.user.is_superuser:
+        menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
+
+
+@hooks.register("before_publish_page")
+def refuse_direct_publishing_of_entries(request, page):
+    if _is_entry(page) and not request.user.is_superuser:
+        return HttpResponseForbidden(
+            _("Le risposte si pubblicano solo con la validazione dell'ente competente.")
+        )
+
+
+class ToValidatePanel(Component):
+    name = "to_validate"
+    order = 40
+    template_name = "validation/admin/to_validate_panel.html"
+
+    def __init__(self, states):
+        self.states = states
+
+    def get_context_data(self, parent_context):
+        return {"states": self.states}
+
+
+@hooks.register("construct_homepage_panels")
+def add_to_validate_panel(request, panels):
+    if workflow.authorities_of(request.user).exists():
+        panels.append(ToValidatePanel(workflow.entries_to_validate(request.user)))
+
+
+class CoordinatorMenuItem(MenuItem):
+    def is_shown(self, request):
+        from questions.services import is_coordinator
+
+        return is_coordinator(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        path("validazione/report/", reports.sla_report, name="validation_report"),
+        path("validazione/da-rivalidare/", reports.revalidation_list, name="validation_due"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_report_menu_item():
+    return CoordinatorMenuItem(
+        _("Tempi di validazione"), reverse("validation_report"), icon_name="time", order=320
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_due_menu_item():
+    return CoordinatorMenuItem(
+        _("Da rivalidare"), reverse("validation_due"), icon_name="warning", order=330
+    )

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "django_tasks",
     "allauth",
     "allauth.account",
     "django.contrib.admin",
@@ -141,6 +142,9 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "txt"]
 TAGGIT_CASE_INSENSITIVE = True
+
+# Background tasks run at once by default; production may configure a queued backend.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # Empty: the database engine serves search (the embedded default).
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
