@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/messaggio/", views.reply, name="reply"),
     path("<int:pk>/ritira/", views.withdraw, name="withdraw"),
+    path("<int:pk>/segui/", views.follow, name="follow"),
 ]

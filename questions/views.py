@@ -113,6 +113,7 @@ def detail(request, pk):
                 or question.organisation_id == request.user.organisation_id
             ),
             "can_withdraw": question.is_open and question.asker_id == request.user.pk,
+            "following": question.followers.filter(pk=request.user.pk).exists(),
         },
     )
 
@@ -144,4 +145,17 @@ def withdraw(request, pk):
         messages.error(request, str(error))
     else:
         messages.success(request, _("Quesito ritirato."))
+    return redirect(question)
+
+
+@login_required
+@require_POST
+def follow(request, pk):
+    question = _visible_question(request, pk)
+    following = request.POST.get("segui") == "1"
+    services.follow(question, request.user, following)
+    if following:
+        messages.success(request, _("Riceverai un'e-mail a ogni aggiornamento di questo quesito."))
+    else:
+        messages.success(request, _("Non segui più questo quesito."))
     return redirect(question)

@@ -1,8 +1,12 @@
 import os
 
 import pytest
+from django.contrib.auth.models import Group
 
-from kb.models import HomePage
+from accounts.roles import COORDINATOR, EXPERT, OPERATOR
+from kb.models import HomePage, TopicPage
+from tests.factories import EntryPageFactory, OrganisationFactory, UserFactory
+from validation.models import Authority
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -27,3 +31,70 @@ def taxonomy(db):
     from kb.demo.load import load_taxonomy
 
     load_taxonomy()
+
+
+@pytest.fixture
+def roles(taxonomy):
+    return {name: Group.objects.get(name=name) for name in (OPERATOR, COORDINATOR, EXPERT)}
+
+
+@pytest.fixture
+def cas(db):
+    return OrganisationFactory(name="Cooperativa Il Ponte", municipality="Borgo San Vito")
+
+
+@pytest.fixture
+def operator(roles, cas):
+    return UserFactory(email="omar@ilponte.example", organisation=cas, groups=[roles[OPERATOR]])
+
+
+@pytest.fixture
+def colleague(roles, cas):
+    return UserFactory(email="collega@ilponte.example", organisation=cas, groups=[roles[OPERATOR]])
+
+
+@pytest.fixture
+def stranger(roles):
+    other = OrganisationFactory(name="Comune di Castelrosso")
+    return UserFactory(
+        email="altro@castelrosso.example", organisation=other, groups=[roles[OPERATOR]]
+    )
+
+
+@pytest.fixture
+def pending(cas, taxonomy):
+    return UserFactory(email="nuovo@ilponte.example", organisation=cas)
+
+
+@pytest.fixture
+def coordinator(roles):
+    return UserFactory(email="coordinamento@prefettura.example", groups=[roles[COORDINATOR]])
+
+
+def expert_of(slug, roles, email=None):
+    authority = Authority.objects.get(slug=slug)
+    return UserFactory(
+        email=email or f"esperto.{slug}@example.org",
+        groups=[roles[EXPERT], authority.experts_group],
+    )
+
+
+@pytest.fixture
+def questura_expert(roles):
+    return expert_of("questura", roles)
+
+
+@pytest.fixture
+def asl_expert(roles):
+    return expert_of("asl", roles)
+
+
+@pytest.fixture
+def renewal_entry(taxonomy):
+    return EntryPageFactory(
+        parent=TopicPage.objects.get(topic__slug="permesso-di-soggiorno"),
+        title="Rinnovo del permesso di soggiorno per attesa occupazione",
+        question="Come si rinnova il permesso per attesa occupazione?",
+        answer="<p>Con il kit postale, presentando la DID del Centro per l'impiego.</p>",
+        authority=Authority.objects.get(slug="questura"),
+    )

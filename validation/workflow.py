@@ -166,9 +166,9 @@ def approve(state, entry, user, authority, note, review_months):
         notifications.validation_requested(entry, waiting)
         return None
     # Every authority has stamped: the validation stamp goes into the revision Wagtail
-    # is about to publish, so the live page and its history carry it.
+    # is about to publish (the latest one), so the live page and its history carry it.
     shortest = min(state.stamps.values_list("review_months", flat=True))
-    revision = state.revision
+    revision = entry.get_latest_revision()
     revision.content.update(
         validated_at=today.isoformat(),
         review_due=add_months(today, shortest).isoformat(),

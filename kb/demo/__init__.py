@@ -46,6 +46,13 @@ ORGANISATIONS = [
     ("Comune di Castelrosso - Servizi sociali", "public", "Castelrosso"),
 ]
 
+# Offices shown in the validation stamps of the demo experts.
+OFFICES = {
+    "questura": "Questura di Montalba - Ufficio immigrazione",
+    "comune-anagrafe": "Comune di Montalba - Servizi demografici",
+    "asl": "ASL di Montalba - Ufficio stranieri",
+}
+
 # e-mail, first name, last name, role group (None = superuser), authority slug, organisation
 USERS = [
     ("admin@quesiti.example", "Amministratore", "Demo", None, None, None),

@@ -12,7 +12,16 @@ from kb.entries_io import ensure_topic_pages, import_entries, read_entries
 from kb.models import HomePage, Topic
 from validation.models import Authority, RoutingRule
 
-from . import AUTHORITIES, ENTRIES_FILE, ORGANISATIONS, ROUTING_RULES, TERRITORY, TOPICS, USERS
+from . import (
+    AUTHORITIES,
+    ENTRIES_FILE,
+    OFFICES,
+    ORGANISATIONS,
+    ROUTING_RULES,
+    TERRITORY,
+    TOPICS,
+    USERS,
+)
 
 
 @transaction.atomic
@@ -61,6 +70,7 @@ def load_users():
                 first_name=first_name,
                 last_name=last_name,
                 organisation=organisations.get(organisation),
+                office=OFFICES.get(authority_slug, ""),
                 is_staff=role is None,
                 is_superuser=role is None,
             )
