@@ -38,7 +38,11 @@ def flag_due_entries(today=None):
     due = EntryPage.objects.live().filter(review_due__lt=today, needs_revalidation=False)
     flagged = []
     for entry in due.select_related("authority"):
-        _flag(entry, _("Data di revisione superata (%(date)s)") % {"date": entry.review_due})
+        _flag(
+            entry,
+            _("Data di revisione superata il %(date)s")
+            % {"date": entry.review_due.strftime("%d/%m/%Y")},
+        )
         flagged.append(entry)
     return flagged
 
@@ -93,7 +97,7 @@ def _reminder_lines(authority, today):
         Q(authority=authority) | Q(joint_authority=authority), needs_revalidation=True
     ):
         lines.append(
-            _("Da rivalidare: «%(title)s» (%(reason)s).")
+            _("Da rivalidare: «%(title)s» — %(reason)s.")
             % {"title": entry.title, "reason": entry.revalidation_reason}
         )
     return lines
