@@ -33,6 +33,10 @@ MODEL_PERMISSIONS = {
         "kb.add_topic",
         "kb.change_topic",
         "kb.view_topic",
+        "kb.add_glossaryterm",
+        "kb.change_glossaryterm",
+        "kb.delete_glossaryterm",
+        "kb.view_glossaryterm",
         "kb.add_legalact",
         "kb.change_legalact",
         "kb.view_legalact",
@@ -43,6 +47,13 @@ MODEL_PERMISSIONS = {
 
 def has_role(user, role):
     return user.is_authenticated and user.groups.filter(name=role).exists()
+
+
+def is_registered_reader(user):
+    """Approved operators and the staff of every role may read restricted entries."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=(OPERATOR, *ADMIN_ROLES)).exists()
 
 
 def ensure_role_groups(root_page=None):

@@ -1,17 +1,20 @@
 import uuid
 
 from django.db import models
-from django.db.models import Count, Q, Subquery
+from django.db.models import Count, F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
+from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
+
+from validation.models import Authority
 
 ANSWER_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
 
@@ -74,7 +77,7 @@ class HomePage(Page):
     intro = RichTextField(_("introduzione"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
-    subpage_types = ["kb.TopicPage"]
+    subpage_types = ["kb.TopicPage", "kb.GuidePage"]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
 
@@ -95,6 +98,7 @@ class HomePage(Page):
             .order_by("title")
         )
         context["latest_entries"] = EntryPage.objects.live().public().for_listing()[:8]
+        context["featured_guides"] = GuidePage.objects.live().public().filter(featured=True)[:4]
         return context
 
 
@@ -112,10 +116,29 @@ class TopicPage(Page):
         verbose_name = _("pagina di tema")
         verbose_name_plural = _("pagine di tema")
 
+    SORTS = {"recenti": ("-validated_at", "title"), "piu-letti": ("-view_count", "title")}
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["entries"] = (
-            EntryPage.objects.live().public().child_of(self).for_listing().order_by("title")
+        entries = EntryPage.objects.live().public().child_of(self).for_listing()
+        authority = request.GET.get("ente", "")
+        if authority:
+            entries = entries.filter(authority__slug=authority)
+        tag = request.GET.get("etichetta", "")
+        if tag:
+            entries = entries.filter(tagged_items__tag__slug=tag)
+        sort = request.GET.get("ordine", "recenti")
+        sort = sort if sort in self.SORTS else "recenti"
+        all_entries = EntryPage.objects.live().public().child_of(self)
+        context.update(
+            entries=entries.order_by(*self.SORTS[sort]),
+            sort=sort,
+            selected={"ente": authority, "etichetta": tag},
+            authorities=Authority.objects.filter(entries__in=all_entries).distinct(),
+            topic_tags=Tag.objects.filter(kb_entrytag_items__content_object__in=all_entries)
+            .distinct()
+            .order_by("name"),
+            guides=GuidePage.objects.live().public().filter(topic_id=self.topic_id),
         )
         return context
 
@@ -127,6 +150,15 @@ class EntryTag(TaggedItemBase):
 
 
 class EntryQuerySet(PageQuerySet):
+    def visible_to(self, user):
+        """Live entries `user` may read in full: restricted ones need a registered reader."""
+        from accounts.roles import is_registered_reader
+
+        entries = self.live().public()
+        if is_registered_reader(user):
+            return entries
+        return entries.filter(visibility=EntryPage.Visibility.PUBLIC)
+
     def for_listing(self):
         return self.select_related("topic", "authority").order_by("-validated_at", "title")
 
@@ -179,7 +211,20 @@ class EntryPage(Page):
     revalidation_reason = models.CharField(
         _("motivo della rivalidazione"), max_length=255, blank=True
     )
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Pubblica")
+        OPERATORS = "operators", _("Solo operatori registrati")
+
+    visibility = models.CharField(
+        _("visibilità"),
+        max_length=20,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        help_text=_("Le voci riservate appaiono ai lettori anonimi solo con il titolo."),
+    )
     is_demo = models.BooleanField(_("contenuto dimostrativo"), default=False)
+    view_count = models.PositiveIntegerField(_("letture"), default=0, editable=False)
     tags = ClusterTaggableManager(through=EntryTag, blank=True, verbose_name=_("etichette"))
 
     objects = EntryPageManager()
@@ -201,7 +246,11 @@ class EntryPage(Page):
         ),
         InlinePanel("legal_references", heading=_("Riferimenti normativi"), label=_("riferimento")),
     ]
-    promote_panels = Page.promote_panels + [FieldPanel("external_id"), FieldPanel("is_demo")]
+    promote_panels = Page.promote_panels + [
+        FieldPanel("visibility"),
+        FieldPanel("external_id"),
+        FieldPanel("is_demo"),
+    ]
 
     search_fields = Page.search_fields + [
         index.SearchField("question"),
@@ -210,6 +259,7 @@ class EntryPage(Page):
         index.FilterField("topic"),
         index.FilterField("authority"),
         index.FilterField("language"),
+        index.FilterField("visibility"),
     ]
 
     parent_page_types = ["kb.TopicPage"]
@@ -234,8 +284,26 @@ class EntryPage(Page):
                 self.topic_id = topic_id
         return super().save(*args, **kwargs)
 
+    def is_restricted_for(self, user):
+        from accounts.roles import is_registered_reader
+
+        return self.visibility != self.Visibility.PUBLIC and not is_registered_reader(user)
+
+    def serve(self, request, *args, **kwargs):
+        if not getattr(request, "is_preview", False):
+            # One UPDATE, no read: the counter orders the topic page by "most read".
+            EntryPage.objects.filter(pk=self.pk).update(view_count=F("view_count") + 1)
+        return super().serve(request, *args, **kwargs)
+
+    def get_template(self, request, *args, **kwargs):
+        if self.is_restricted_for(request.user):
+            return "kb/entry_page_restricted.html"
+        return super().get_template(request, *args, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        if self.is_restricted_for(request.user):
+            return context
         context["legal_references"] = self.legal_references.select_related("act")
         context["entry_tags"] = self.tags.all()
         context["stamps"] = self.latest_stamps()
@@ -280,3 +348,152 @@ class EntryLegalReference(Orderable):
 
     def __str__(self):
         return self.label
+
+
+class GlossaryTerm(models.Model):
+    """A term of the trade, its meaning, and the words people also use for it. The search
+    service expands queries with the synonyms."""
+
+    term = models.CharField(_("termine"), max_length=100, unique=True)
+    definition = models.TextField(_("definizione"))
+    synonyms = models.CharField(
+        _("sinonimi e sigle"),
+        max_length=500,
+        blank=True,
+        help_text=_("Separati da virgole, es. «pds, permesso»."),
+    )
+    english_synonyms = models.CharField(
+        _("sinonimi in inglese"),
+        max_length=500,
+        blank=True,
+        help_text=_("Separati da virgole, es. «residence permit»."),
+    )
+
+    panels = [
+        FieldPanel("term"),
+        FieldPanel("definition"),
+        FieldPanel("synonyms"),
+        FieldPanel("english_synonyms"),
+    ]
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = _("voce del glossario")
+        verbose_name_plural = _("glossario")
+
+    def __str__(self):
+        return self.term
+
+    def all_names(self):
+        """The term and its synonyms (Italian and English), without blanks."""
+        names = [self.term, *self.synonyms.split(","), *self.english_synonyms.split(",")]
+        return [name.strip() for name in names if name.strip()]
+
+
+class EntryChooserBlock(blocks.PageChooserBlock):
+    def __init__(self, **kwargs):
+        super().__init__(page_type="kb.EntryPage", **kwargs)
+
+
+class StepsBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(label=_("titolo"), required=False)
+    steps = blocks.ListBlock(blocks.TextBlock(label=_("passo")), label=_("passi"))
+
+    class Meta:
+        icon = "list-ol"
+        label = _("Passi")
+        template = "kb/blocks/steps.html"
+
+
+class CalloutBlock(blocks.StructBlock):
+    kind = blocks.ChoiceBlock(
+        choices=[("note", _("Nota")), ("warning", _("Attenzione")), ("tip", _("Consiglio"))],
+        default="note",
+        label=_("tipo"),
+    )
+    text = blocks.RichTextBlock(features=["bold", "italic", "link"], label=_("testo"))
+
+    class Meta:
+        icon = "warning"
+        label = _("Riquadro")
+        template = "kb/blocks/callout.html"
+
+
+class SectionBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(label=_("titolo della sezione"))
+    body = blocks.StreamBlock(
+        [
+            ("text", blocks.RichTextBlock(features=ANSWER_FEATURES, label=_("testo"))),
+            ("steps", StepsBlock()),
+            (
+                "entries",
+                blocks.ListBlock(
+                    EntryChooserBlock(), label=_("voci scelte"), template="kb/blocks/entries.html"
+                ),
+            ),
+            ("callout", CalloutBlock()),
+        ],
+        label=_("contenuto"),
+    )
+
+    class Meta:
+        icon = "doc-full"
+        label = _("Sezione")
+        template = "kb/blocks/section.html"
+
+
+class GuidePage(Page):
+    """A themed guide curated by editors: ordered sections of text, steps and chosen entries."""
+
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=_("tema"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="guides",
+    )
+    introduction = RichTextField(_("introduzione"), features=["bold", "italic", "link"])
+    featured = models.BooleanField(_("in evidenza nella pagina iniziale"), default=False)
+    sections = StreamField([("section", SectionBlock())], verbose_name=_("sezioni"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("topic"),
+        FieldPanel("featured"),
+        FieldPanel("introduction"),
+        FieldPanel("sections"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("introduction"),
+        index.SearchField("sections"),
+    ]
+    parent_page_types = ["kb.HomePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("guida")
+        verbose_name_plural = _("guide")
+
+    def entry_ids(self):
+        ids = []
+        for section in self.sections:
+            for block in section.value["body"]:
+                if block.block_type == "entries":
+                    ids += [page.pk for page in block.value if page is not None]
+        return ids
+
+    def contained_entries(self):
+        return EntryPage.objects.filter(pk__in=self.entry_ids()).select_related("authority")
+
+    def entries_due_for_revalidation(self):
+        today = timezone.localdate()
+        return [
+            entry
+            for entry in self.contained_entries()
+            if entry.needs_revalidation or (entry.review_due and entry.review_due < today)
+        ]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["guide_entries"] = self.contained_entries().visible_to(request.user)
+        return context

@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from kb import views as kb_views
 from search import views as search_views
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("cerca/", search_views.search_page, name="search"),
     path("api/similar/", search_views.similar_api, name="api-similar"),
     path("quesiti/", include("questions.urls")),
+    path("glossario/", kb_views.glossary, name="glossary"),
 ]
 
 if settings.DEBUG:

@@ -1,8 +1,10 @@
+from django.contrib import messages
+from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import LegalAct, Topic
+from .models import GlossaryTerm, GuidePage, LegalAct, Topic
 
 
 class TopicViewSet(SnippetViewSet):
@@ -36,3 +38,28 @@ def flag_entries_when_an_act_is_amended(request, instance):
         from validation.freshness import flag_entries_citing
 
         flag_entries_citing(instance, remind=True)
+
+
+class GlossaryTermViewSet(SnippetViewSet):
+    model = GlossaryTerm
+    icon = "help"
+    menu_label = "Glossario"
+    add_to_admin_menu = True
+    menu_order = 270
+    list_display = ["term", "synonyms", "english_synonyms"]
+    search_fields = ["term", "synonyms", "english_synonyms"]
+
+
+register_snippet(GlossaryTermViewSet)
+
+
+@hooks.register("before_edit_page")
+def warn_about_guide_entries_due(request, page):
+    if isinstance(page.specific, GuidePage) and request.method == "GET":
+        due = page.specific.entries_due_for_revalidation()
+        if due:
+            titles = ", ".join(f"«{entry.title}»" for entry in due)
+            messages.warning(
+                request,
+                _("La guida contiene voci da rivalidare: %(titles)s.") % {"titles": titles},
+            )

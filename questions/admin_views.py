@@ -162,7 +162,7 @@ def triage(request, pk):
             "reason_form": ReasonForm(),
             "duplicate_form": DuplicateForm(),
             "edit_form": edit_form,
-            "similar": similar(f"{question.title} {question.body}"),
+            "similar": similar(f"{question.title} {question.body}", user=request.user),
             "thread": question.messages.select_related("author"),
             "events": timeline(question, include_internal=True),
             "versions": question.versions.select_related("edited_by", "topic"),

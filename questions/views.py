@@ -80,7 +80,7 @@ def ask(request):
         form.is_valid()
         context.update(
             step="check",
-            suggestions=similar(form.plain_text()),
+            suggestions=similar(form.plain_text(), user=request.user),
             findings=findings,
             highlighted=highlight(form.plain_text(), findings) if findings else "",
         )

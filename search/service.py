@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils.html import escape
 
+from accounts.roles import is_registered_reader
 from kb.models import EntryPage, EntryTag, Topic
 from questions.html import html_to_text
 from validation.models import Authority
@@ -56,12 +57,14 @@ def normalise_query(query):
     return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", query or "").split())[:MAX_QUERY_LENGTH]
 
 
-def search(query, filters=None, page=1, page_size=10):
+def search(query, filters=None, page=1, page_size=10, user=None):
+    """Entries matching `query`; restricted entries only for registered readers."""
     query = normalise_query(query)
     filters = {name: value for name, value in (filters or {}).items() if name in FILTERS and value}
     page_size = min(max(int(page_size), 1), MAX_PAGE_SIZE)
     page = max(int(page), 1)
-    return DatabaseEngine().search(query, filters, page, page_size)
+    public_only = not is_registered_reader(user) if user is not None else True
+    return DatabaseEngine().search(query, filters, page, page_size, public_only)
 
 
 # Words too common to say what a question is about.
@@ -73,13 +76,13 @@ STOPWORDS = set(
 )
 
 
-def similar(text, limit=5):
+def similar(text, limit=5, user=None):
     """Published entries that may already answer `text` (for the asking form)."""
     words = [w for w in re.findall(r"\w+", (text or "").lower()) if len(w) > 2]
     words = [w for w in words if w not in STOPWORDS][:20]
     if not words:
         return []
-    return search(" ".join(words), page_size=limit).hits
+    return search(" ".join(words), page_size=limit, user=user).hits
 
 
 def _terms(query):
@@ -115,9 +118,11 @@ def make_snippet(text, terms, length=SNIPPET_LENGTH):
 class DatabaseEngine:
     name = "database"
 
-    def base_queryset(self, filters):
+    def base_queryset(self, filters, public_only=True):
         # Search backends filter on indexed columns only, so slugs become ids here.
         entries = EntryPage.objects.live().public()
+        if public_only:
+            entries = entries.filter(visibility=EntryPage.Visibility.PUBLIC)
         if "topic" in filters:
             entries = entries.filter(topic_id__in=Topic.objects.filter(slug=filters["topic"]))
         if "authority" in filters:
@@ -131,8 +136,8 @@ class DatabaseEngine:
             )
         return entries
 
-    def search(self, query, filters, page, page_size):
-        entries = self.base_queryset(filters)
+    def search(self, query, filters, page, page_size, public_only=True):
+        entries = self.base_queryset(filters, public_only)
         start = (page - 1) * page_size
         # Only words reach the full-text engine: FTS5 treats quotes, * and : as syntax.
         words = " ".join(re.findall(r"\w+", query))

@@ -17,7 +17,11 @@ def _page_number(request):
 def search_page(request):
     query = service.normalise_query(request.GET.get("q", ""))
     filters = {name: request.GET.get(name, "") for name in service.FILTERS}
-    result = service.search(query, filters, page=_page_number(request)) if query else None
+    result = (
+        service.search(query, filters, page=_page_number(request), user=request.user)
+        if query
+        else None
+    )
     return render(
         request,
         "search/search.html",
@@ -34,7 +38,7 @@ def search_page(request):
 def similar_api(request):
     """Entries that may already answer the text an operator is typing."""
     text = request.GET.get("text", "")[:2000]
-    hits = service.similar(text)
+    hits = service.similar(text, user=request.user)
     return JsonResponse(
         {
             "results": [

@@ -1,5 +1,6 @@
 from django import template
 from django.utils import formats
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -21,3 +22,11 @@ def long_date(value):
 @register.filter
 def month_year(value):
     return _format(value, "F Y")
+
+
+@register.filter
+def glossary(html):
+    """Answer HTML with its glossary terms explained (input is rendered, sanitised HTML)."""
+    from kb.glossary import explain_terms
+
+    return mark_safe(explain_terms(str(html)))
