@@ -173,7 +173,7 @@ def test_topic_page_filters_by_authority_and_tag_and_sorts(client, permits):
     old = EntryPageFactory(
         parent=permits, title="Vecchia", validated_at=datetime.date(2025, 1, 5), tags=["rinnovo"]
     )
-    new = EntryPageFactory(
+    EntryPageFactory(
         parent=permits, title="Nuova", validated_at=datetime.date(2026, 6, 1), authority=asl
     )
     EntryPage.objects.filter(pk=old.pk).update(view_count=50)
