@@ -1,8 +1,10 @@
+import json
 import uuid
 
 from django.db import models
 from django.db.models import Count, F, Q, Subquery
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -14,6 +16,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from questions.html import html_to_text
 from validation.models import Authority
 
 ANSWER_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
@@ -307,8 +310,35 @@ class EntryPage(Page):
         context["legal_references"] = self.legal_references.select_related("act")
         context["entry_tags"] = self.tags.all()
         context["stamps"] = self.latest_stamps()
+        context["structured_data"] = self.structured_data(request)
         context["revalidation_notice"] = self.is_due_for_revalidation()
         return context
+
+    def structured_data(self, request):
+        """schema.org QAPage as JSON, safe inside a <script> element."""
+        answer = {
+            "@type": "Answer",
+            "text": html_to_text(self.answer),
+            "url": self.get_full_url(request),
+            "author": {"@type": "GovernmentOrganization", "name": self.authority.name},
+        }
+        if self.validated_at:
+            answer["dateCreated"] = self.validated_at.isoformat()
+        data = {
+            "@context": "https://schema.org",
+            "@type": "QAPage",
+            "mainEntity": {
+                "@type": "Question",
+                "name": self.title,
+                "text": self.question,
+                "answerCount": 1,
+                "acceptedAnswer": answer,
+            },
+        }
+        text = json.dumps(data, ensure_ascii=False)
+        for character, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+            text = text.replace(character, escaped)
+        return mark_safe(text)
 
     def latest_stamps(self):
         """The stamps of the last validation (two for a joint one); none for imported entries."""
@@ -497,3 +527,28 @@ class GuidePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["guide_entries"] = self.contained_entries().visible_to(request.user)
         return context
+
+
+class Feedback(models.Model):
+    """ "Questa risposta ti è stata utile?" — from any reader, no account needed."""
+
+    entry = models.ForeignKey(EntryPage, on_delete=models.CASCADE, related_name="feedback")
+    helpful = models.BooleanField(_("utile"))
+    comment = models.TextField(_("commento"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    question = models.ForeignKey(
+        "questions.Question",
+        verbose_name=_("quesito creato"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("riscontro")
+        verbose_name_plural = _("riscontri")
+
+    def __str__(self):
+        return f"{self.entry_id} {'+' if self.helpful else '-'} {self.created_at:%Y-%m-%d}"

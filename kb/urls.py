@@ -3,9 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from kb import views as kb_views
+from kb.feeds import ValidatedEntriesAtomFeed, ValidatedEntriesFeed
 from search import views as search_views
 
 urlpatterns = [
@@ -17,6 +19,12 @@ urlpatterns = [
     path("api/similar/", search_views.similar_api, name="api-similar"),
     path("quesiti/", include("questions.urls")),
     path("glossario/", kb_views.glossary, name="glossary"),
+    path("voci/<int:pk>/riscontro/", kb_views.entry_feedback, name="entry_feedback"),
+    path("feed/rss/", ValidatedEntriesFeed(), name="feed_rss"),
+    path("feed/atom/", ValidatedEntriesAtomFeed(), name="feed_atom"),
+    path("feed/<slug:topic>/rss/", ValidatedEntriesFeed(), name="feed_topic_rss"),
+    path("feed/<slug:topic>/atom/", ValidatedEntriesAtomFeed(), name="feed_topic_atom"),
+    path("sitemap.xml", sitemap, name="sitemap"),
 ]
 
 if settings.DEBUG:

@@ -1,7 +1,69 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .models import GlossaryTerm
+from . import feedback
+from .models import EntryPage, Feedback, GlossaryTerm
 
 
 def glossary(request):
     return render(request, "kb/glossary.html", {"terms": GlossaryTerm.objects.all()})
+
+
+@require_POST
+def entry_feedback(request, pk):
+    entry = get_object_or_404(EntryPage.objects.visible_to(request.user), pk=pk)
+    choice = request.POST.get("utile")
+    if choice not in ("si", "no"):
+        messages.error(request, _("Indica se la risposta ti è stata utile."))
+        return redirect(entry.url)
+    try:
+        feedback.record(request, entry, choice == "si", request.POST.get("commento", ""))
+    except feedback.FeedbackError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Grazie del riscontro!"))
+    return redirect(f"{entry.url}#riscontro")
+
+
+def _editor_or_403(request):
+    from accounts.roles import EDITOR, has_role
+
+    if request.user.is_superuser or has_role(request.user, EDITOR):
+        return None
+    return HttpResponseForbidden(_("Non permesso."))
+
+
+def feedback_report(request):
+    if refused := _editor_or_403(request):
+        return refused
+    return render(
+        request,
+        "kb/admin/feedback_report.html",
+        {
+            "page_title": _("Riscontri dei lettori"),
+            "header_icon": "comment",
+            "entries": feedback.report()[:100],
+            "comments": Feedback.objects.exclude(comment="")
+            .select_related("entry", "question")
+            .order_by("-created_at")[:100],
+        },
+    )
+
+
+@require_POST
+def feedback_to_question(request, pk):
+    if refused := _editor_or_403(request):
+        return refused
+    item = get_object_or_404(Feedback, pk=pk)
+    try:
+        question = feedback.to_question(item, request.user)
+    except feedback.FeedbackError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Creato il quesito «%(title)s» per il coordinamento.") % {"title": question}
+        )
+    return redirect("kb_feedback_report")

@@ -1,6 +1,8 @@
 from django.contrib import messages
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -63,3 +65,29 @@ def warn_about_guide_entries_due(request, page):
                 request,
                 _("La guida contiene voci da rivalidare: %(titles)s.") % {"titles": titles},
             )
+
+
+@hooks.register("register_admin_urls")
+def register_feedback_urls():
+    from . import views
+
+    return [
+        path("riscontri/", views.feedback_report, name="kb_feedback_report"),
+        path(
+            "riscontri/<int:pk>/quesito/", views.feedback_to_question, name="kb_feedback_question"
+        ),
+    ]
+
+
+class EditorMenuItem(MenuItem):
+    def is_shown(self, request):
+        from accounts.roles import EDITOR, has_role
+
+        return request.user.is_superuser or has_role(request.user, EDITOR)
+
+
+@hooks.register("register_admin_menu_item")
+def register_feedback_menu_item():
+    return EditorMenuItem(
+        _("Riscontri dei lettori"), reverse("kb_feedback_report"), icon_name="comment", order=280
+    )

@@ -16,7 +16,7 @@ class _Scanner(HTMLParser):
         if tag == "script":
             # Scripts are our own files under /static/, or data the browser does not run.
             external = (attrs.get("src") or "").startswith(("/static/", "/admin/jsi18n/"))
-            data = attrs.get("type") == "application/json"
+            data = attrs.get("type") in ("application/json", "application/ld+json")
             if not (external or data):
                 self.problems.append(f"inline <script> {attrs}")
             self._in_script = not data
