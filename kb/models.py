@@ -16,6 +16,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from kb.caching import CachedPageMixin
 from questions.html import html_to_text
 from validation.models import Authority
 
@@ -76,7 +77,7 @@ class LegalAct(models.Model):
         return act, article.strip()[:100]
 
 
-class HomePage(Page):
+class HomePage(CachedPageMixin, Page):
     intro = RichTextField(_("introduzione"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -105,7 +106,7 @@ class HomePage(Page):
         return context
 
 
-class TopicPage(Page):
+class TopicPage(CachedPageMixin, Page):
     topic = models.OneToOneField(
         Topic, verbose_name=_("tema"), on_delete=models.PROTECT, related_name="page"
     )
@@ -169,7 +170,7 @@ class EntryQuerySet(PageQuerySet):
 EntryPageManager = PageManager.from_queryset(EntryQuerySet)
 
 
-class EntryPage(Page):
+class EntryPage(CachedPageMixin, Page):
     """A validated answer: the question, the answer and the stamp of who validated it."""
 
     class Language(models.TextChoices):
@@ -472,7 +473,7 @@ class SectionBlock(blocks.StructBlock):
         template = "kb/blocks/section.html"
 
 
-class GuidePage(Page):
+class GuidePage(CachedPageMixin, Page):
     """A themed guide curated by editors: ordered sections of text, steps and chosen entries."""
 
     topic = models.ForeignKey(
@@ -552,3 +553,13 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.entry_id} {'+' if self.helpful else '-'} {self.created_at:%Y-%m-%d}"
+
+
+class PublishedGeneration(models.Model):
+    """A number that grows whenever published content changes: cached anonymous pages are
+    keyed by it, so every worker process sees the change at once."""
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.value)

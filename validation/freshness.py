@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kb.caching import invalidate
+
 from . import audit, notifications
 from .models import Authority
 
@@ -27,6 +29,7 @@ def _flag(entry, reason):
         needs_revalidation=True, revalidation_reason=reason[:255]
     )
     audit.record(entry, None, "revalidation_due", note=reason)
+    invalidate()
 
 
 @transaction.atomic
