@@ -312,6 +312,7 @@ class EntryPage(CachedPageMixin, Page):
         context["entry_tags"] = self.tags.all()
         context["stamps"] = self.latest_stamps()
         context["structured_data"] = self.structured_data(request)
+        context["related"] = self.related_entries(request.user)
         context["revalidation_notice"] = self.is_due_for_revalidation()
         return context
 
@@ -340,6 +341,18 @@ class EntryPage(CachedPageMixin, Page):
         for character, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
             text = text.replace(character, escaped)
         return mark_safe(text)
+
+    def related_entries(self, user, limit=4):
+        """Entries of the same topic whose text is closest to this one."""
+        from search.service import similar
+
+        hits = similar(
+            f"{self.title} {self.question}",
+            limit=limit + 1,
+            user=user,
+            filters={"topic": self.topic.slug},
+        )
+        return [hit for hit in hits if hit.id != self.pk][:limit]
 
     def latest_stamps(self):
         """The stamps of the last validation (two for a joint one); none for imported entries."""

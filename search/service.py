@@ -57,14 +57,14 @@ def normalise_query(query):
     return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", query or "").split())[:MAX_QUERY_LENGTH]
 
 
-def search(query, filters=None, page=1, page_size=10, user=None):
+def search(query, filters=None, page=1, page_size=10, user=None, with_facets=True):
     """Entries matching `query`; restricted entries only for registered readers."""
     query = normalise_query(query)
     filters = {name: value for name, value in (filters or {}).items() if name in FILTERS and value}
     page_size = min(max(int(page_size), 1), MAX_PAGE_SIZE)
     page = max(int(page), 1)
     public_only = not is_registered_reader(user) if user is not None else True
-    return DatabaseEngine().search(query, filters, page, page_size, public_only)
+    return DatabaseEngine().search(query, filters, page, page_size, public_only, with_facets)
 
 
 # Words too common to say what a question is about.
@@ -76,13 +76,13 @@ STOPWORDS = set(
 )
 
 
-def similar(text, limit=5, user=None):
+def similar(text, limit=5, user=None, filters=None):
     """Published entries that may already answer `text` (for the asking form)."""
     words = [w for w in re.findall(r"\w+", (text or "").lower()) if len(w) > 2]
     words = [w for w in words if w not in STOPWORDS][:20]
     if not words:
         return []
-    return search(" ".join(words), page_size=limit, user=user).hits
+    return search(" ".join(words), filters, page_size=limit, user=user, with_facets=False).hits
 
 
 def _terms(query):
@@ -136,7 +136,7 @@ class DatabaseEngine:
             )
         return entries
 
-    def search(self, query, filters, page, page_size, public_only=True):
+    def search(self, query, filters, page, page_size, public_only=True, with_facets=True):
         entries = self.base_queryset(filters, public_only)
         start = (page - 1) * page_size
         # Only words reach the full-text engine: FTS5 treats quotes, * and : as syntax.
@@ -184,7 +184,7 @@ class DatabaseEngine:
             page=page,
             page_size=page_size,
             hits=hits,
-            facets=self.facets(matching.values("pk")),
+            facets=self.facets(matching.values("pk")) if with_facets else {},
         )
 
     def facets(self, matching_ids):

@@ -106,7 +106,7 @@ def test_pages_use_a_constant_number_of_queries_at_10_and_300_entries(
     assert queries_per_page() == at_10
     cache.clear()
     for url in urls:
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(20):
             client.get(url)
 
 
@@ -126,3 +126,15 @@ def test_anonymous_pages_are_cached_until_something_is_published(
     with django_capture_on_commit_callbacks(execute=True):
         revision.save_revision().publish()
     assert "Nuovo testo validato." in client.get(entry.url).content.decode()
+
+
+def test_entry_page_lists_related_entries_of_the_same_topic(client, home, permits_page, entry):
+    related = EntryPageFactory(parent=permits_page, title="Rinnovo del permesso per studio")
+    health = TopicPageFactory(parent=home, topic=TopicFactory(slug="sanita", name="Sanità"))
+    elsewhere = EntryPageFactory(parent=health, title="Rinnovo della tessera sanitaria")
+
+    html = client.get(entry.url).content.decode()
+    section = html.split("Risposte correlate")[1].split("</section>")[0]
+    assert related.title in section
+    assert elsewhere.title not in section
+    assert entry.title not in section
