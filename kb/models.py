@@ -3,6 +3,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Count, F, Q, Subquery
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
@@ -77,7 +79,7 @@ class LegalAct(models.Model):
         return act, article.strip()[:100]
 
 
-class HomePage(CachedPageMixin, Page):
+class HomePage(CachedPageMixin, RoutablePageMixin, Page):
     intro = RichTextField(_("introduzione"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -87,6 +89,12 @@ class HomePage(CachedPageMixin, Page):
 
     class Meta:
         verbose_name = _("pagina iniziale")
+
+    @path("v/<int:pk>/", name="short_link")
+    def short_link(self, request, pk):
+        """The permanent short link of an entry: it survives renames and moves."""
+        entry = get_object_or_404(EntryPage.objects.live().public(), pk=pk)
+        return redirect(entry.url, permanent=False)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -313,6 +321,7 @@ class EntryPage(CachedPageMixin, Page):
         context["stamps"] = self.latest_stamps()
         context["structured_data"] = self.structured_data(request)
         context["related"] = self.related_entries(request.user)
+        context["short_link"] = request.build_absolute_uri(f"/v/{self.pk}/")
         context["revalidation_notice"] = self.is_due_for_revalidation()
         return context
 

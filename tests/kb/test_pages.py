@@ -138,3 +138,15 @@ def test_entry_page_lists_related_entries_of_the_same_topic(client, home, permit
     assert related.title in section
     assert elsewhere.title not in section
     assert entry.title not in section
+
+
+def test_permanent_short_link_survives_a_rename(client, entry):
+    html = client.get(entry.url).content.decode()
+    assert f"http://testserver/v/{entry.pk}/" in html
+    entry.slug = "nuovo-indirizzo"
+    entry.save_revision().publish()
+    entry.refresh_from_db()
+    response = client.get(f"/v/{entry.pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == entry.url
+    assert client.get("/v/999999/").status_code == 404
