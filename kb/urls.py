@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
@@ -10,15 +11,13 @@ from kb import views as kb_views
 from kb.feeds import ValidatedEntriesAtomFeed, ValidatedEntriesFeed
 from search import views as search_views
 
+# Not translated: administration, APIs, feeds, the sitemap and form endpoints.
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("account/", include("allauth.urls")),
-    path("cerca/", search_views.search_page, name="search"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/similar/", search_views.similar_api, name="api-similar"),
-    path("quesiti/", include("questions.urls")),
-    path("glossario/", kb_views.glossary, name="glossary"),
     path("voci/<int:pk>/riscontro/", kb_views.entry_feedback, name="entry_feedback"),
     path("feed/rss/", ValidatedEntriesFeed(), name="feed_rss"),
     path("feed/atom/", ValidatedEntriesAtomFeed(), name="feed_atom"),
@@ -34,4 +33,13 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Public pages: Italian (the default) without a prefix, English under /en/.
+urlpatterns += i18n_patterns(
+    path("account/", include("allauth.urls")),
+    path("cerca/", search_views.search_page, name="search"),
+    path("quesiti/", include("questions.urls")),
+    path("glossario/", kb_views.glossary, name="glossary"),
+    # Wagtail's catch-all page route must stay last.
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

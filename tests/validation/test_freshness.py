@@ -87,8 +87,11 @@ def test_daily_job_runs_as_a_background_task(overdue_entry):
     assert result.return_value == {"flagged": 1, "reminded": 1}
 
 
-def test_revalidation_keeps_the_live_version_until_approved(client, overdue_entry, questura_expert):
-    call_command("validation_daily")
+def test_revalidation_keeps_the_live_version_until_approved(
+    client, overdue_entry, questura_expert, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("validation_daily")
     draft = EntryPage.objects.get(pk=overdue_entry.pk).get_latest_revision_as_object()
     draft.answer = "<p>Testo aggiornato dopo la rivalidazione.</p>"
     draft.save_revision(user=questura_expert)
@@ -98,7 +101,8 @@ def test_revalidation_keeps_the_live_version_until_approved(client, overdue_entr
     assert "Testo aggiornato" not in page and "Risposta in corso di verifica." in page
 
     state = AuthorityTaskState.objects.get(status=TaskState.STATUS_IN_PROGRESS)
-    state.task.specific.on_action(state, questura_expert, "approve", review_months=12)
+    with django_capture_on_commit_callbacks(execute=True):
+        state.task.specific.on_action(state, questura_expert, "approve", review_months=12)
     entry = EntryPage.objects.get(pk=overdue_entry.pk)
     assert not entry.needs_revalidation
     assert entry.validated_at == TODAY
