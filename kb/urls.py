@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/search/", search_views.search_api, name="api-search"),
     path("api/similar/", search_views.similar_api, name="api-similar"),
     path("voci/<int:pk>/riscontro/", kb_views.entry_feedback, name="entry_feedback"),
     path("feed/rss/", ValidatedEntriesFeed(), name="feed_rss"),

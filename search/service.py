@@ -6,6 +6,7 @@ the Elasticsearch engine plugs in behind the same contract.
 """
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from django.db.models import Count
@@ -15,6 +16,8 @@ from accounts.roles import is_registered_reader
 from kb.models import EntryPage, EntryTag, Topic
 from questions.html import html_to_text
 from validation.models import Authority
+
+from .models import QueryLog
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 50
@@ -57,14 +60,47 @@ def normalise_query(query):
     return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", query or "").split())[:MAX_QUERY_LENGTH]
 
 
-def search(query, filters=None, page=1, page_size=10, user=None, with_facets=True):
-    """Entries matching `query`; restricted entries only for registered readers."""
+def expand_with_glossary(query, terms=None):
+    """`query` plus the other names of every glossary term it mentions (pds → permesso di
+    soggiorno, residence permit → permesso di soggiorno ...), for both engines."""
+    from kb.models import GlossaryTerm
+
+    terms = list(GlossaryTerm.objects.all()) if terms is None else terms
+
+    def words(text):
+        return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+
+    asked = words(query)
+    extra = []
+    for term in terms:
+        names = term.all_names()
+        if any(words(name) in asked for name in names):
+            extra += [name for name in names if words(name) not in asked]
+    return " ".join([query, *extra]) if extra else query
+
+
+def search(query, filters=None, page=1, page_size=10, user=None, with_facets=True, log=None):
+    """Entries matching `query`; restricted entries only for registered readers. With `log`
+    ("page" or "api") the search is recorded in the query log."""
+    started = time.monotonic()
     query = normalise_query(query)
     filters = {name: value for name, value in (filters or {}).items() if name in FILTERS and value}
     page_size = min(max(int(page_size), 1), MAX_PAGE_SIZE)
     page = max(int(page), 1)
     public_only = not is_registered_reader(user) if user is not None else True
-    return DatabaseEngine().search(query, filters, page, page_size, public_only, with_facets)
+    expanded = expand_with_glossary(query) if query else query
+    result = DatabaseEngine().search(expanded, filters, page, page_size, public_only, with_facets)
+    result.query = query
+    if log:
+        QueryLog.objects.create(
+            query=query,
+            filters=filters,
+            result_count=result.total,
+            engine=result.engine,
+            milliseconds=round((time.monotonic() - started) * 1000),
+            source=log,
+        )
+    return result
 
 
 # Words too common to say what a question is about.

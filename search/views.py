@@ -18,7 +18,7 @@ def search_page(request):
     query = service.normalise_query(request.GET.get("q", ""))
     filters = {name: request.GET.get(name, "") for name in service.FILTERS}
     result = (
-        service.search(query, filters, page=_page_number(request), user=request.user)
+        service.search(query, filters, page=_page_number(request), user=request.user, log="page")
         if query
         else None
     )
@@ -51,5 +51,51 @@ def similar_api(request):
                 }
                 for hit in hits
             ]
+        }
+    )
+
+
+def _positive_int(request, name, default, maximum=None):
+    raw = request.GET.get(name, "")
+    if raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1 or (maximum and int(raw) > maximum):
+        limit = f" e {maximum}" if maximum else ""
+        raise ValueError(f"«{name}» deve essere un numero intero tra 1{limit}.")
+    return int(raw)
+
+
+def search_api(request):
+    """GET /api/search/ — the stable JSON interface of DESIGN.md."""
+    try:
+        page = _positive_int(request, "page", 1, maximum=10_000)
+        page_size = _positive_int(request, "page_size", 10, maximum=service.MAX_PAGE_SIZE)
+    except ValueError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    filters = {name: request.GET.get(name, "") for name in service.FILTERS}
+    result = service.search(
+        request.GET.get("q", ""), filters, page, page_size, user=request.user, log="api"
+    )
+    return JsonResponse(
+        {
+            "query": result.query,
+            "engine": result.engine,
+            "total": result.total,
+            "results": [
+                {
+                    "id": hit.id,
+                    "external_id": hit.external_id,
+                    "title": hit.title,
+                    "url": request.build_absolute_uri(hit.url),
+                    "snippet": hit.snippet,
+                    "topic": hit.topic,
+                    "authority": hit.authority,
+                    "validated_at": hit.validated_at.isoformat() if hit.validated_at else None,
+                    "score": hit.score,
+                }
+                for hit in result.hits
+            ],
+            "facets": result.facets,
+            "suggestion": result.suggestion or None,
         }
     )
