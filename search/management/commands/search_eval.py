@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from search.evaluation import evaluate, read_queries
+
+
+class Command(BaseCommand):
+    help = "Misura la qualità della ricerca su un insieme di query giudicate (JSON Lines)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="es. search/eval/queries.jsonl")
+        parser.add_argument("--engine", choices=["database", "elasticsearch"], default="database")
+
+    def handle(self, *args, file, engine, **options):
+        if engine != "database":
+            raise CommandError("Il motore Elasticsearch non è ancora disponibile.")
+        try:
+            with open(file, encoding="utf-8") as lines:
+                queries = read_queries(lines)
+        except OSError as error:
+            raise CommandError(f"impossibile leggere {file}: {error.strerror}") from None
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        figures = evaluate(queries)
+        self.stdout.write(f"motore: {engine}")
+        self.stdout.write(f"{'tipo':<14}{'n':>4}{'recall@1':>10}{'recall@5':>10}{'MRR':>8}")
+        for kind in ["tutte", *sorted(k for k in figures if k != "tutte")]:
+            row = figures[kind]
+            self.stdout.write(
+                f"{kind:<14}{row['n']:>4}{row['recall@1']:>10.2f}{row['recall@5']:>10.2f}"
+                f"{row['mrr']:>8.2f}"
+            )
