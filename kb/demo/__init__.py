@@ -3,6 +3,7 @@
 from pathlib import Path
 
 ENTRIES_FILE = Path(__file__).parent / "entries.jsonl"
+GLOSSARY_FILE = Path(__file__).parent / "glossary.json"
 
 TOPICS = [
     ("permesso-di-soggiorno", "Permesso di soggiorno"),

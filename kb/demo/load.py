@@ -1,4 +1,6 @@
-"""Idempotent loading of the demo province: taxonomy, role groups, people, entries."""
+"""Idempotent loading of the demo province: taxonomy, role groups, people, glossary, entries."""
+
+import json
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -9,12 +11,13 @@ from django.db import transaction
 from accounts.models import Organisation
 from accounts.roles import EXPERT, ensure_role_groups
 from kb.entries_io import ensure_topic_pages, import_entries, read_entries
-from kb.models import HomePage, Topic
+from kb.models import GlossaryTerm, HomePage, Topic
 from validation.models import Authority, RoutingRule
 
 from . import (
     AUTHORITIES,
     ENTRIES_FILE,
+    GLOSSARY_FILE,
     OFFICES,
     ORGANISATIONS,
     ROUTING_RULES,
@@ -84,6 +87,14 @@ def load_users():
             label = f"{label} ({authority_slug})"
         accounts.append((email, label))
     return accounts
+
+
+@transaction.atomic
+def load_glossary():
+    """The demo glossary; terms already there (maybe edited by an editor) are kept."""
+    with open(GLOSSARY_FILE, encoding="utf-8") as source:
+        for item in json.load(source):
+            GlossaryTerm.objects.get_or_create(term=item["term"], defaults=item)
 
 
 def load_entries():

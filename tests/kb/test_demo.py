@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from accounts.models import User
-from kb.models import EntryPage, Topic, TopicPage
+from kb.models import EntryPage, GlossaryTerm, Topic, TopicPage
 from validation.models import Authority
 
 
@@ -15,6 +15,7 @@ def counts():
         "groups": Group.objects.count(),
         "topics": Topic.objects.count(),
         "authorities": Authority.objects.count(),
+        "glossary": GlossaryTerm.objects.count(),
     }
 
 
@@ -30,6 +31,7 @@ def test_load_demo_loads_the_province_and_is_idempotent(capsys, client):
     assert live.values("authority").distinct().count() >= 8
     assert not live.filter(is_demo=False).exists()
     assert TopicPage.objects.live().count() == 12
+    assert loaded["glossary"] >= 30
     for email in (
         "operatore@quesiti.example",
         "coordinatore@quesiti.example",

@@ -37,3 +37,28 @@ def test_search_eval_rejects_a_bad_file(tmp_path, db):
     bad.write_text('{"query": "x"}\n', encoding="utf-8")
     with pytest.raises(CommandError, match="riga 1"):
         call_command("search_eval", str(bad))
+
+
+def test_the_judged_query_set_fits_the_demo_entries():
+    import json
+    from collections import Counter
+
+    from kb.demo import ENTRIES_FILE
+    from search.evaluation import read_queries
+
+    ids = {json.loads(line)["external_id"] for line in ENTRIES_FILE.open(encoding="utf-8")}
+    with open("search/eval/queries.jsonl", encoding="utf-8") as lines:
+        queries = read_queries(lines)
+    kinds = Counter(q.kind for q in queries)
+    assert len(queries) >= 50
+    assert set(kinds) == {
+        "paraphrase",
+        "inflection",
+        "abbreviation",
+        "typo",
+        "keywords",
+        "long",
+        "english",
+    }
+    assert min(kinds.values()) >= 7
+    assert all(q.relevant and set(q.relevant) <= ids for q in queries)
