@@ -171,64 +171,60 @@ def triage(request, pk):
     )
 
 
+class EditQuestionForm(QuestionForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].required = False
+
+
+def _edit(question, user, data):
+    services.edit_question(
+        question,
+        user,
+        title=data["title"],
+        body=data["body"],
+        topic=data["topic"],
+        tags=data["tags"],
+    )
+
+
+# Each triage action: the form it posts and the service that carries it out.
+ACTIONS = {
+    "nota": (ReasonForm, lambda q, u, d: services.add_internal_note(q, u, text_to_html(d["text"]))),
+    "instrada": (RouteForm, lambda q, u, d: services.route(q, u, d["authority"])),
+    "dettagli": (
+        ReasonForm,
+        lambda q, u, d: services.ask_for_details(q, u, text_to_html(d["text"])),
+    ),
+    "respingi": (ReasonForm, lambda q, u, d: services.reject(q, u, d["text"])),
+    "duplicato": (DuplicateForm, lambda q, u, d: services.mark_duplicate(q, u, d["entry"])),
+    "dati-rimossi": (forms.Form, lambda q, u, d: services.clear_personal_data(q, u)),
+    "modifica": (EditQuestionForm, _edit),
+}
+
+
 @require_POST
 def act(request, pk, action):
     if not _is_triage_staff(request.user):
         return forbidden()
     question = _question(request, pk)
-    coordinator = request.user
-    if action != "nota" and not services.is_coordinator(coordinator):
+    if action not in ACTIONS:
+        raise Http404
+    # Experts may add internal notes; every other action is the coordinators'.
+    if action != "nota" and not services.is_coordinator(request.user):
         return forbidden()
-    try:
-        if action == "nota":
-            form = ReasonForm(request.POST)
-            if form.is_valid():
-                services.add_internal_note(
-                    question, coordinator, text_to_html(form.cleaned_data["text"])
-                )
-        elif action == "instrada":
-            form = RouteForm(request.POST)
-            if form.is_valid():
-                services.route(question, coordinator, form.cleaned_data["authority"])
-        elif action == "dettagli":
-            form = ReasonForm(request.POST)
-            if form.is_valid():
-                services.ask_for_details(
-                    question, coordinator, text_to_html(form.cleaned_data["text"])
-                )
-        elif action == "respingi":
-            form = ReasonForm(request.POST)
-            if form.is_valid():
-                services.reject(question, coordinator, form.cleaned_data["text"])
-        elif action == "duplicato":
-            form = DuplicateForm(request.POST)
-            if form.is_valid():
-                services.mark_duplicate(question, coordinator, form.cleaned_data["entry"])
-        elif action == "dati-rimossi":
-            form = forms.Form(request.POST)
-            services.clear_personal_data(question, coordinator)
-        elif action == "modifica":
-            form = QuestionForm(request.POST)
-            form.fields["token"].required = False
-            if form.is_valid():
-                services.edit_question(
-                    question,
-                    coordinator,
-                    title=form.cleaned_data["title"],
-                    body=form.cleaned_data["body"],
-                    topic=form.cleaned_data["topic"],
-                    tags=form.cleaned_data["tags"],
-                )
-        else:
-            raise Http404
-    except services.QuestionError as error:
-        messages.error(request, str(error))
-        return redirect("questions_admin:triage", pk=question.pk)
+    form_class, carry_out = ACTIONS[action]
+    form = form_class(request.POST)
     if not form.is_valid():
-        errors = "; ".join(f"{e}" for field_errors in form.errors.values() for e in field_errors)
+        errors = "; ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
         messages.error(request, _("Azione non eseguita: %(e)s") % {"e": errors})
     else:
-        messages.success(request, _("Fatto."))
+        try:
+            carry_out(question, request.user, form.cleaned_data)
+        except services.QuestionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Fatto."))
     return redirect("questions_admin:triage", pk=question.pk)
 
 
