@@ -38,6 +38,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("account/", include("allauth.urls")),
     path("cerca/", search_views.search_page, name="search"),
+    path("cerca/apri/<int:log_id>/<int:entry_id>/", search_views.open_result, name="search_open"),
     path("quesiti/", include("questions.urls")),
     path("glossario/", kb_views.glossary, name="glossary"),
     # Wagtail's catch-all page route must stay last.

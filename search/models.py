@@ -11,6 +11,7 @@ class QueryLog(models.Model):
     engine = models.CharField(_("motore"), max_length=20)
     milliseconds = models.PositiveIntegerField(_("millisecondi"))
     source = models.CharField(_("origine"), max_length=10, default="page")
+    opened = models.BooleanField(_("risultato aperto"), default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -5,11 +5,13 @@ engine (Wagtail's database backend: SQLite FTS5 or PostgreSQL full text) serves 
 the Elasticsearch engine plugs in behind the same contract.
 """
 
+import datetime
 import re
 import time
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.roles import is_registered_reader
@@ -49,6 +51,7 @@ class SearchResult:
     hits: list = field(default_factory=list)
     facets: dict = field(default_factory=dict)
     suggestion: str = ""
+    log_id: int | None = None
 
     @property
     def page_count(self):
@@ -92,14 +95,14 @@ def search(query, filters=None, page=1, page_size=10, user=None, with_facets=Tru
     result = DatabaseEngine().search(expanded, filters, page, page_size, public_only, with_facets)
     result.query = query
     if log:
-        QueryLog.objects.create(
+        result.log_id = QueryLog.objects.create(
             query=query,
             filters=filters,
             result_count=result.total,
             engine=result.engine,
             milliseconds=round((time.monotonic() - started) * 1000),
             source=log,
-        )
+        ).pk
     return result
 
 
@@ -238,3 +241,28 @@ class DatabaseEngine:
                 EntryTag.objects.filter(content_object__in=matching_ids), "tag__slug", "tag__name"
             )[:20],
         }
+
+
+def record_opened(log_id):
+    """A reader opened a result of this logged search."""
+    QueryLog.objects.filter(pk=log_id).update(opened=True)
+
+
+def query_report(days=30, limit=20):
+    """For editors: the most asked queries, those with no result, those whose results nobody
+    opened (search page only: the API cannot see clicks)."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    recent = QueryLog.objects.filter(created_at__gte=since).exclude(query="")
+
+    def top(queryset):
+        return list(
+            queryset.values("query").annotate(count=Count("id")).order_by("-count", "query")[:limit]
+        )
+
+    answered_on_page = recent.filter(source="page", result_count__gt=0)
+    opened_queries = answered_on_page.filter(opened=True).values("query")
+    return {
+        "top": top(recent),
+        "no_results": top(recent.filter(result_count=0)),
+        "never_opened": top(answered_on_page.exclude(query__in=opened_queries)),
+    }

@@ -1,7 +1,8 @@
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import HttpResponseForbidden, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
-from kb.models import Topic
+from kb.models import EntryPage, Topic
 from validation.models import Authority
 
 from . import service
@@ -98,4 +99,28 @@ def search_api(request):
             "facets": result.facets,
             "suggestion": result.suggestion or None,
         }
+    )
+
+
+def open_result(request, log_id, entry_id):
+    """Result links of the search page pass here, so the log knows which searches led to a
+    reading; then the reader goes on to the entry."""
+    entry = get_object_or_404(EntryPage.objects.visible_to(request.user), pk=entry_id)
+    service.record_opened(log_id)
+    return redirect(entry.url)
+
+
+def query_report(request):
+    from accounts.roles import EDITOR, has_role
+
+    if not (request.user.is_superuser or has_role(request.user, EDITOR)):
+        return HttpResponseForbidden(_("Non permesso."))
+    return render(
+        request,
+        "search/admin/query_report.html",
+        {
+            "page_title": _("Ricerche dei lettori"),
+            "header_icon": "search",
+            "report": service.query_report(),
+        },
     )

@@ -151,5 +151,34 @@ def test_searches_are_logged_without_identity(client, entries, operator):
         "engine",
         "milliseconds",
         "source",
+        "opened",
         "created_at",
     }
+
+
+def test_editor_report_of_queries_top_empty_and_never_opened(client, entries, taxonomy):
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import EDITOR
+    from tests.factories import UserFactory
+
+    for _ in range(3):
+        client.get("/cerca/", {"q": "kit postale"})
+    client.get("/cerca/", {"q": "tessera sanitaria"})
+    client.get("/cerca/", {"q": "parola inesistente"})
+    page = client.get("/cerca/", {"q": "tessera sanitaria"}).content.decode()
+    link = f"/cerca/apri/{QueryLog.objects.latest('created_at').pk}/{entries['stp'].pk}/"
+    assert link in page
+    assert client.get(link)["Location"] == entries["stp"].url
+
+    report = service.query_report()
+    assert report["top"][0] == {"query": "kit postale", "count": 3}
+    assert report["no_results"] == [{"query": "parola inesistente", "count": 1}]
+    assert [row["query"] for row in report["never_opened"]] == ["kit postale"]
+
+    editor = UserFactory(email="redazione@example.org", groups=[Group.objects.get(name=EDITOR)])
+    client.force_login(editor)
+    html = client.get("/admin/ricerche/").content.decode()
+    assert "Senza risultati" in html and "parola inesistente" in html
+    client.force_login(UserFactory(email="altro@example.org"))
+    assert client.get("/admin/ricerche/").status_code in (302, 403)
