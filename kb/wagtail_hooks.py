@@ -2,9 +2,11 @@ from django.contrib import messages
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from accounts.admin_menu import RoleMenuItem
+from accounts.roles import EDITOR
 
 from .models import GlossaryTerm, GuidePage, LegalAct, Topic
 
@@ -79,15 +81,12 @@ def register_feedback_urls():
     ]
 
 
-class EditorMenuItem(MenuItem):
-    def is_shown(self, request):
-        from accounts.roles import EDITOR, has_role
-
-        return request.user.is_superuser or has_role(request.user, EDITOR)
-
-
 @hooks.register("register_admin_menu_item")
 def register_feedback_menu_item():
-    return EditorMenuItem(
-        _("Riscontri dei lettori"), reverse("kb_feedback_report"), icon_name="comment", order=280
+    return RoleMenuItem(
+        _("Riscontri dei lettori"),
+        reverse("kb_feedback_report"),
+        icon_name="comment",
+        order=280,
+        roles=[EDITOR],
     )

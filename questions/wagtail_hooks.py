@@ -1,10 +1,10 @@
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from accounts.roles import EXPERT, has_role
+from accounts.admin_menu import RoleMenuItem
+from accounts.roles import COORDINATOR, EXPERT
 
 from . import admin_views
 from .services import is_coordinator
@@ -23,15 +23,14 @@ def register_question_urls():
     return [path("quesiti/", include((admin_urlpatterns, "questions_admin")))]
 
 
-class QuestionsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return is_coordinator(request.user) or has_role(request.user, EXPERT)
-
-
 @hooks.register("register_admin_menu_item")
 def register_questions_menu_item():
-    return QuestionsMenuItem(
-        _("Quesiti"), reverse("questions_admin:queue"), icon_name="help", order=100
+    return RoleMenuItem(
+        _("Quesiti"),
+        reverse("questions_admin:queue"),
+        icon_name="help",
+        order=100,
+        roles=[COORDINATOR, EXPERT],
     )
 
 

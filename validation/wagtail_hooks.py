@@ -2,10 +2,12 @@ from django.http import HttpResponseForbidden
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from accounts.admin_menu import RoleMenuItem
+from accounts.roles import COORDINATOR
 
 from . import reports, workflow
 from .models import Authority, RoutingRule
@@ -75,13 +77,6 @@ def add_to_validate_panel(request, panels):
         panels.append(ToValidatePanel(workflow.entries_to_validate(request.user)))
 
 
-class CoordinatorMenuItem(MenuItem):
-    def is_shown(self, request):
-        from questions.services import is_coordinator
-
-        return is_coordinator(request.user)
-
-
 @hooks.register("register_admin_urls")
 def register_report_urls():
     return [
@@ -92,13 +87,21 @@ def register_report_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_report_menu_item():
-    return CoordinatorMenuItem(
-        _("Tempi di validazione"), reverse("validation_report"), icon_name="time", order=320
+    return RoleMenuItem(
+        _("Tempi di validazione"),
+        reverse("validation_report"),
+        icon_name="time",
+        order=320,
+        roles=[COORDINATOR],
     )
 
 
 @hooks.register("register_admin_menu_item")
 def register_due_menu_item():
-    return CoordinatorMenuItem(
-        _("Da rivalidare"), reverse("validation_due"), icon_name="warning", order=330
+    return RoleMenuItem(
+        _("Da rivalidare"),
+        reverse("validation_due"),
+        icon_name="warning",
+        order=330,
+        roles=[COORDINATOR],
     )

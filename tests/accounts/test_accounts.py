@@ -145,3 +145,30 @@ def test_staff_log_into_the_wagtail_admin_with_their_email(client, taxonomy):
     )
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "role, shown, hidden",
+    [
+        (
+            COORDINATOR,
+            ["Quesiti", "Tempi di validazione", "Da rivalidare"],
+            ["Riscontri dei lettori", "Ricerche dei lettori"],
+        ),
+        (EXPERT, ["Quesiti"], ["Tempi di validazione", "Riscontri dei lettori"]),
+        (
+            EDITOR,
+            ["Riscontri dei lettori", "Ricerche dei lettori"],
+            ["Tempi di validazione", "Da rivalidare"],
+        ),
+    ],
+)
+def test_admin_menu_follows_the_roles(client, taxonomy, role, shown, hidden):
+    from django.contrib.auth.models import Group
+
+    client.force_login(UserFactory(groups=[Group.objects.get(name=role)]))
+    html = client.get("/admin/").content.decode()
+    for label in shown:
+        assert f'"{label}"' in html, label
+    for label in hidden:
+        assert f'"{label}"' not in html, label
