@@ -1,6 +1,6 @@
 from wagtail.admin.menu import MenuItem
 
-from .roles import has_role
+from .roles import has_any_role
 
 
 class RoleMenuItem(MenuItem):
@@ -11,5 +11,4 @@ class RoleMenuItem(MenuItem):
         self.roles = roles
 
     def is_shown(self, request):
-        user = request.user
-        return user.is_superuser or any(has_role(user, role) for role in self.roles)
+        return has_any_role(request.user, self.roles)

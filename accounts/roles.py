@@ -49,11 +49,16 @@ def has_role(user, role):
     return user.is_authenticated and user.groups.filter(name=role).exists()
 
 
-def is_registered_reader(user):
-    """Approved operators and the staff of every role may read restricted entries."""
+def has_any_role(user, roles):
+    """Superusers, and people in at least one of `roles`."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or user.groups.filter(name__in=(OPERATOR, *ADMIN_ROLES)).exists()
+    return user.is_superuser or user.groups.filter(name__in=roles).exists()
+
+
+def is_registered_reader(user):
+    """Approved operators and the staff of every role may read restricted entries."""
+    return has_any_role(user, (OPERATOR, *ADMIN_ROLES))
 
 
 def ensure_role_groups(root_page=None):

@@ -23,6 +23,11 @@ def pending_operators():
     )
 
 
+def is_pending_operator(user):
+    """Signed up with an organisation, not yet approved by a coordinator."""
+    return user.is_authenticated and pending_operators().filter(pk=user.pk).exists()
+
+
 @transaction.atomic
 def approve_operator(user, coordinator):
     from questions import notifications

@@ -539,12 +539,7 @@ class GuidePage(CachedPageMixin, Page):
         return EntryPage.objects.filter(pk__in=self.entry_ids()).select_related("authority")
 
     def entries_due_for_revalidation(self):
-        today = timezone.localdate()
-        return [
-            entry
-            for entry in self.contained_entries()
-            if entry.needs_revalidation or (entry.review_due and entry.review_due < today)
-        ]
+        return [entry for entry in self.contained_entries() if entry.is_due_for_revalidation()]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -1,9 +1,11 @@
 from django.contrib import messages
-from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from accounts.decorators import roles_required
+from accounts.roles import EDITOR
 
 from . import feedback
 from .models import EntryPage, Feedback, GlossaryTerm
@@ -32,17 +34,8 @@ def entry_feedback(request, pk):
     return redirect(f"{entry.url}#riscontro")
 
 
-def _editor_or_403(request):
-    from accounts.roles import EDITOR, has_role
-
-    if request.user.is_superuser or has_role(request.user, EDITOR):
-        return None
-    return HttpResponseForbidden(_("Non permesso."))
-
-
+@roles_required(EDITOR)
 def feedback_report(request):
-    if refused := _editor_or_403(request):
-        return refused
     return render(
         request,
         "kb/admin/feedback_report.html",
@@ -58,9 +51,8 @@ def feedback_report(request):
 
 
 @require_POST
+@roles_required(EDITOR)
 def feedback_to_question(request, pk):
-    if refused := _editor_or_403(request):
-        return refused
     item = get_object_or_404(Feedback, pk=pk)
     try:
         question = feedback.to_question(item, request.user)

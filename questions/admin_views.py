@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
+from accounts.decorators import forbidden, roles_required
 from accounts.models import Organisation
-from accounts.roles import EXPERT, has_role
+from accounts.roles import COORDINATOR, EXPERT
 from kb.models import EntryPage, Topic
 from search.service import similar
 from validation.audit import timeline
@@ -55,18 +56,12 @@ def queue_counts():
     }
 
 
-def forbidden():
-    # Wagtail turns PermissionDenied into a redirect; a refused request answers 403 here.
-    return HttpResponseForbidden(_("Non hai i permessi per questa azione."))
+triage_staff_only = roles_required(COORDINATOR, EXPERT)
+coordinators_only = roles_required(COORDINATOR)
 
 
-def _is_triage_staff(user):
-    return services.is_coordinator(user) or has_role(user, EXPERT)
-
-
+@triage_staff_only
 def queue(request):
-    if not _is_triage_staff(request.user):
-        return forbidden()
     questions = services.visible_questions(request.user)
     tab = request.GET.get("coda", "nuovi")
     if tab not in QUEUES:
@@ -133,9 +128,8 @@ def _question(request, pk):
     return question
 
 
+@triage_staff_only
 def triage(request, pk):
-    if not _is_triage_staff(request.user):
-        return forbidden()
     question = _question(request, pk)
     rule = propose_authority(question.topic, question.municipality, question.tags.names())
     edit_form = QuestionForm(
@@ -204,9 +198,8 @@ ACTIONS = {
 
 
 @require_POST
+@triage_staff_only
 def act(request, pk, action):
-    if not _is_triage_staff(request.user):
-        return forbidden()
     question = _question(request, pk)
     if action not in ACTIONS:
         raise Http404
@@ -228,9 +221,8 @@ def act(request, pk, action):
     return redirect("questions_admin:triage", pk=question.pk)
 
 
+@coordinators_only
 def operators(request):
-    if not services.is_coordinator(request.user):
-        return forbidden()
     return render(
         request,
         "questions/admin/operators.html",
@@ -243,9 +235,8 @@ def operators(request):
 
 
 @require_POST
+@coordinators_only
 def approve_operator(request, pk):
-    if not services.is_coordinator(request.user):
-        return forbidden()
     user = get_object_or_404(account_services.pending_operators(), pk=pk)
     try:
         account_services.approve_operator(user, request.user)

@@ -41,7 +41,7 @@ def send(recipients, subject, lines, link, link_label):
     transaction.on_commit(deliver)
 
 
-def _coordinators():
+def coordinator_emails():
     from accounts.models import User
 
     return User.objects.filter(groups__name=COORDINATOR, is_active=True).values_list(
@@ -62,12 +62,12 @@ def question_submitted(question):
     if question.has_personal_data:
         lines.append(_("Attenzione: il testo potrebbe contenere dati personali da rimuovere."))
         subject = _("Nuovo quesito con possibili dati personali")
-    send(_coordinators(), subject, lines, _triage_link(question), _("Apri il quesito"))
+    send(coordinator_emails(), subject, lines, _triage_link(question), _("Apri il quesito"))
 
 
 def operator_replied(question):
     send(
-        _coordinators(),
+        coordinator_emails(),
         _("Nuovo messaggio sul quesito"),
         [_("Nuovo messaggio sul quesito «%(title)s».") % {"title": question.title}],
         _triage_link(question),
@@ -104,7 +104,7 @@ def account_approved(user):
 
 def operator_signed_up(user):
     send(
-        _coordinators(),
+        coordinator_emails(),
         _("Nuovo operatore da abilitare"),
         [
             _("%(email)s (%(org)s) chiede di essere abilitato.")

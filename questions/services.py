@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import COORDINATOR, EXPERT, OPERATOR, has_role
+from accounts.roles import COORDINATOR, EXPERT, OPERATOR, has_any_role, has_role
 from kb.models import EntryPage, TopicPage
 from validation import audit
 
@@ -36,21 +36,11 @@ class QuestionError(Exception):
 
 
 def is_coordinator(user):
-    return user.is_superuser or has_role(user, COORDINATOR)
+    return has_any_role(user, [COORDINATOR])
 
 
 def can_ask(user):
     return user.is_authenticated and user.is_active and has_role(user, OPERATOR)
-
-
-def is_pending_operator(user):
-    """Signed up with an organisation, not yet approved by a coordinator."""
-    return (
-        user.is_authenticated
-        and user.organisation_id is not None
-        and not user.is_staff
-        and not user.groups.exists()
-    )
 
 
 def visible_questions(user):
@@ -304,11 +294,6 @@ def add_internal_note(question, user, body):
     if not (is_coordinator(user) or has_role(user, EXPERT)):
         raise QuestionError(_("Solo coordinamento ed esperti scrivono note interne."))
     return Message.objects.create(question=question, author=user, body=body, internal=True)
-
-
-def age_in_days(question, today=None):
-    today = today or timezone.localdate()
-    return (today - timezone.localtime(question.created_at).date()).days
 
 
 def overdue_since(days, today=None):

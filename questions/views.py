@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
+from accounts.services import is_pending_operator
 from search.service import similar
 from validation.audit import timeline
 
@@ -30,7 +31,7 @@ def my_questions(request):
         {
             "questions": questions,
             "organisation_view": organisation_view,
-            "pending": services.is_pending_operator(request.user),
+            "pending": is_pending_operator(request.user),
         },
     )
 
@@ -38,7 +39,7 @@ def my_questions(request):
 @login_required
 def ask(request):
     context = {
-        "pending": services.is_pending_operator(request.user),
+        "pending": is_pending_operator(request.user),
         "can_ask": services.can_ask(request.user),
         # Tags of entries and questions alike, so operators reuse the same words.
         "existing_tags": Tag.objects.order_by("name")[:300],

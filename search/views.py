@@ -1,7 +1,9 @@
-from django.http import HttpResponseForbidden, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.decorators import roles_required
+from accounts.roles import EDITOR
 from kb.models import EntryPage, Topic
 from validation.models import Authority
 
@@ -110,11 +112,8 @@ def open_result(request, log_id, entry_id):
     return redirect(entry.url)
 
 
+@roles_required(EDITOR)
 def query_report(request):
-    from accounts.roles import EDITOR, has_role
-
-    if not (request.user.is_superuser or has_role(request.user, EDITOR)):
-        return HttpResponseForbidden(_("Non permesso."))
     return render(
         request,
         "search/admin/query_report.html",

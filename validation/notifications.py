@@ -3,20 +3,11 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.roles import COORDINATOR
-from questions.notifications import send
+from questions.notifications import coordinator_emails, send
 
 
 def _edit_link(entry):
     return reverse("wagtailadmin_pages:edit", args=[entry.pk])
-
-
-def _coordinators():
-    from accounts.models import User
-
-    return User.objects.filter(groups__name=COORDINATOR, is_active=True).values_list(
-        "email", flat=True
-    )
 
 
 def validation_requested(entry, authorities):
@@ -36,7 +27,7 @@ def validation_requested(entry, authorities):
 def changes_requested(entry, state, comment):
     requester = state.workflow_state.requested_by
     send(
-        [requester.email if requester else None, *_coordinators()],
+        [requester.email if requester else None, *coordinator_emails()],
         _("Modifiche richieste alla risposta"),
         [
             _("L'ente competente chiede modifiche alla voce «%(title)s».") % {"title": entry.title},
@@ -49,7 +40,7 @@ def changes_requested(entry, state, comment):
 
 def returned_to_triage(question, authority, reason):
     send(
-        _coordinators(),
+        coordinator_emails(),
         _("Quesito da instradare di nuovo"),
         [
             _("%(authority)s segnala che il quesito «%(title)s» non è di sua competenza.")

@@ -3,23 +3,18 @@
 import datetime
 import statistics
 
-from django.http import HttpResponseForbidden
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.decorators import roles_required
+from accounts.roles import COORDINATOR
 from questions.models import Question
 
 from .models import Authority
 
 S = Question.Status
 WINDOW_DAYS = 90
-
-
-def _coordinators_only(request):
-    from questions.services import is_coordinator
-
-    return None if is_coordinator(request.user) else HttpResponseForbidden(_("Non permesso."))
 
 
 def sla_figures(today=None):
@@ -50,9 +45,8 @@ def sla_figures(today=None):
     return rows
 
 
+@roles_required(COORDINATOR)
 def sla_report(request):
-    if refused := _coordinators_only(request):
-        return refused
     today = timezone.localdate()
     overdue = (
         Question.objects.filter(status__in=[S.ROUTED, S.IN_VALIDATION], due_on__lt=today)
@@ -72,9 +66,8 @@ def sla_report(request):
     )
 
 
+@roles_required(COORDINATOR)
 def revalidation_list(request):
-    if refused := _coordinators_only(request):
-        return refused
     from kb.models import EntryPage
 
     entries = (
