@@ -267,6 +267,7 @@ class EntryPage(CachedPageMixin, Page):
     search_fields = Page.search_fields + [
         index.SearchField("question"),
         index.SearchField("answer"),
+        index.SearchField("search_keywords"),
         index.RelatedFields("tags", [index.SearchField("name")]),
         index.FilterField("topic"),
         index.FilterField("authority"),
@@ -295,6 +296,14 @@ class EntryPage(CachedPageMixin, Page):
             if topic_id:
                 self.topic_id = topic_id
         return super().save(*args, **kwargs)
+
+    def search_keywords(self):
+        """The stems of the entry's words without accents, for the database engine, which
+        then matches plurals, verb forms and unaccented spellings (search.text)."""
+        from search.text import keywords
+
+        text = f"{self.title} {self.question} {html_to_text(self.answer)}"
+        return " ".join(dict.fromkeys(keywords(text)))
 
     def is_restricted_for(self, user):
         from accounts.roles import is_registered_reader

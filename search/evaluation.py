@@ -40,11 +40,18 @@ def score(judged, ranked_ids):
     return recall(1), recall(5), (1 / rank if rank else 0.0)
 
 
+class EngineUnavailable(Exception):
+    pass
+
+
 def evaluate(queries):
     """Figures overall and per kind: {kind: {"n", "recall@1", "recall@5", "mrr"}}."""
     totals = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
     for judged in queries:
-        hits = service.search(judged.query, page_size=DEPTH).hits
+        result = service.search(judged.query, page_size=DEPTH, with_facets=False)
+        if result.degraded:
+            raise EngineUnavailable("Elasticsearch non ha risposto: misura interrotta.")
+        hits = result.hits
         r1, r5, rr = score(judged, [hit.external_id for hit in hits])
         for key in ("tutte", judged.kind):
             row = totals[key]

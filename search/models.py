@@ -21,3 +21,22 @@ class QueryLog(models.Model):
 
     def __str__(self):
         return f"{self.query} ({self.result_count})"
+
+
+class PendingIndexUpdate(models.Model):
+    """An entry whose Elasticsearch document must be brought up to date: written in the same
+    transaction as the change (publish, unpublish, move, deletion), removed once applied."""
+
+    entry_id = models.PositiveIntegerField(_("voce"), db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(_("tentativi"), default=0)
+    next_attempt_at = models.DateTimeField(_("prossimo tentativo"), null=True, blank=True)
+    last_error = models.TextField(_("ultimo errore"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("aggiornamento dell'indice in attesa")
+        verbose_name_plural = _("aggiornamenti dell'indice in attesa")
+
+    def __str__(self):
+        return f"voce {self.entry_id}"

@@ -1,30 +1,34 @@
-"""The search service: the only place where queries over entries are built.
-
-`search()` answers with the same SearchResult whatever the engine. Today the database
-engine (Wagtail's database backend: SQLite FTS5 or PostgreSQL full text) serves it;
-the Elasticsearch engine plugs in behind the same contract.
+"""The search service: the only way into search. Queries are built by its two engines,
+`ElasticsearchEngine` (search/elastic.py) and `DatabaseEngine` (search/database.py); both
+answer with the same SearchResult. With SEARCH_ENGINE = "elasticsearch" the service falls
+back to the database engine, and says so, while Elasticsearch cannot answer.
 """
 
 import datetime
+import logging
 import re
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.roles import is_registered_reader
-from kb.models import EntryPage, EntryTag, Topic
-from questions.html import html_to_text
-from validation.models import Authority
 
+from . import elastic
+from .database import DatabaseEngine
 from .models import QueryLog
+from .text import fold, keywords, mentioned_terms, stem
+
+logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 50
 SNIPPET_LENGTH = 240
-FILTERS = ("topic", "authority", "tag")
+FILTERS = ("topic", "authority", "tag", "year")
+AUTOCOMPLETE_LIMIT = 8
 
 
 @dataclass
@@ -39,6 +43,8 @@ class Hit:
     validated_at: object
     review_due: object
     score: float
+    topic_name: str = ""
+    authority_name: str = ""
 
 
 @dataclass
@@ -52,6 +58,8 @@ class SearchResult:
     facets: dict = field(default_factory=dict)
     suggestion: str = ""
     log_id: int | None = None
+    # True when Elasticsearch could not answer and the database engine did.
+    degraded: bool = False
 
     @property
     def page_count(self):
@@ -63,23 +71,58 @@ def normalise_query(query):
     return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", query or "").split())[:MAX_QUERY_LENGTH]
 
 
+def clean_filters(filters):
+    """The known filters with a usable value; a year that is not a year is dropped."""
+    cleaned = {
+        name: str(value)[:100]
+        for name, value in (filters or {}).items()
+        if name in FILTERS and value
+    }
+    if not re.fullmatch(r"\d{4}", cleaned.get("year", "0000")):
+        del cleaned["year"]
+    return cleaned
+
+
 def expand_with_glossary(query, terms=None):
     """`query` plus the other names of every glossary term it mentions (pds → permesso di
     soggiorno, residence permit → permesso di soggiorno ...), for both engines."""
     from kb.models import GlossaryTerm
 
     terms = list(GlossaryTerm.objects.all()) if terms is None else terms
-
-    def words(text):
-        return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
-
-    asked = words(query)
-    extra = []
-    for term in terms:
-        names = term.all_names()
-        if any(words(name) in asked for name in names):
-            extra += [name for name in names if words(name) not in asked]
+    asked = query.lower()
+    extra = [
+        name
+        for term in mentioned_terms(query, terms)
+        for name in term.all_names()
+        if name.lower() not in asked
+    ]
     return " ".join([query, *extra]) if extra else query
+
+
+def _engine_call(method, *args):
+    """Call `method` on the configured engine; (answer, degraded). Elasticsearch failing
+    means the database engine answers, and Elasticsearch is left alone for a while."""
+    if settings.SEARCH_ENGINE == "elasticsearch":
+        if elastic.is_available():
+            try:
+                answer = getattr(elastic.ElasticsearchEngine(), method)(*args)
+            except elastic.BadRequestError:
+                # A query Elasticsearch refuses: this reader gets the database's answer.
+                logger.exception("Elasticsearch refused a %s call", method)
+            except elastic.UNAVAILABLE as error:
+                elastic.mark_unavailable(error)
+            else:
+                if elastic.mark_available():
+                    from .indexing import retry_now
+
+                    retry_now()
+                return answer, False
+        return getattr(DatabaseEngine(), method)(*args), True
+    return getattr(DatabaseEngine(), method)(*args), False
+
+
+def _public_only(user):
+    return not is_registered_reader(user) if user is not None else True
 
 
 def search(query, filters=None, page=1, page_size=10, user=None, with_facets=True, log=None):
@@ -87,13 +130,16 @@ def search(query, filters=None, page=1, page_size=10, user=None, with_facets=Tru
     ("page" or "api") the search is recorded in the query log."""
     started = time.monotonic()
     query = normalise_query(query)
-    filters = {name: value for name, value in (filters or {}).items() if name in FILTERS and value}
+    filters = clean_filters(filters)
     page_size = min(max(int(page_size), 1), MAX_PAGE_SIZE)
     page = max(int(page), 1)
-    public_only = not is_registered_reader(user) if user is not None else True
     expanded = expand_with_glossary(query) if query else query
-    result = DatabaseEngine().search(expanded, filters, page, page_size, public_only, with_facets)
+    result, degraded = _engine_call(
+        "search", query, expanded, filters, page, page_size, _public_only(user), with_facets
+    )
     result.query = query
+    result.degraded = degraded
+    _add_names(result.hits)
     if log:
         result.log_id = QueryLog.objects.create(
             query=query,
@@ -106,141 +152,67 @@ def search(query, filters=None, page=1, page_size=10, user=None, with_facets=Tru
     return result
 
 
-# Words too common to say what a question is about.
-STOPWORDS = set(
-    """a ad al alla alle agli ai allo anche avere come con da dal dalla dei del della delle
-    dello di e è ed gli ha hanno ho i il in la le lo ma mi ne nel nella non o per più può
-    quale quali quando questo questa se si sono su sua suo tra un una uno che cosa chi dove
-    deve devono essere fare viene vengono ogni già ancora""".split()
-)
-
-
 def similar(text, limit=5, user=None, filters=None):
     """Published entries that may already answer `text` (for the asking form)."""
-    words = [w for w in re.findall(r"\w+", (text or "").lower()) if len(w) > 2]
-    words = [w for w in words if w not in STOPWORDS][:20]
-    if not words:
+    text = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", (text or "")[:2000]).split())
+    if not keywords(text):
         return []
-    return search(" ".join(words), filters, page_size=limit, user=user, with_facets=False).hits
+    hits, _ = _engine_call("similar", text, clean_filters(filters), limit, _public_only(user))
+    return _add_names(hits)
 
 
-def _terms(query):
-    return [term for term in re.findall(r"\w+", query.lower()) if len(term) > 1]
+def autocomplete(prefix, limit=AUTOCOMPLETE_LIMIT, user=None):
+    """Titles of entries for what a reader has typed so far: [{title, url}]."""
+    prefix = normalise_query(prefix)
+    if len(prefix) < 2:
+        return []
+    found, _ = _engine_call("autocomplete", prefix, limit, _public_only(user))
+    return found
+
+
+def _add_names(hits):
+    """Topic and authority names for the hits, in two small queries."""
+    from kb.models import Topic
+    from validation.models import Authority
+
+    topics = dict(
+        Topic.objects.filter(slug__in={h.topic for h in hits}).values_list("slug", "name")
+    )
+    authorities = dict(
+        Authority.objects.filter(slug__in={h.authority for h in hits}).values_list("slug", "name")
+    )
+    for hit in hits:
+        hit.topic_name = topics.get(hit.topic, hit.topic)
+        hit.authority_name = authorities.get(hit.authority, hit.authority)
+    return hits
 
 
 def make_snippet(text, terms, length=SNIPPET_LENGTH):
-    """A window of `text` around the first matched term, escaped, with terms in <mark>."""
-    lowered = text.lower()
-    positions = [lowered.find(term) for term in terms if term in lowered]
-    start = max(0, min(positions) - length // 3) if positions else 0
+    """A window of `text` around the first matched word, escaped, with the words that match
+    `terms` (folded words or their stems) in <mark>."""
+    wanted = set(terms) | {stem(term) for term in terms}
+
+    def matches(word):
+        folded = fold(word)
+        return folded in wanted or stem(folded) in wanted
+
+    first = next((m.start() for m in re.finditer(r"\w+", text) if matches(m.group())), None)
+    start = max(0, first - length // 3) if first else 0
     end = start + length
     # Cut at spaces so the snippet starts and ends with whole words.
     if start:
         start = text.find(" ", start) + 1 or start
     if end < len(text):
-        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
     window = text[start:end]
-    prefix = "… " if start else ""
-    suffix = " …" if end < len(text) else ""
-    html = escape(window)
-    if terms:
-        pattern = re.compile(
-            "("
-            + "|".join(re.escape(escape(t)) for t in sorted(terms, key=len, reverse=True))
-            + ")",
-            re.I,
-        )
-        html = pattern.sub(r"<mark>\1</mark>", html)
-    return prefix + html + suffix
-
-
-class DatabaseEngine:
-    name = "database"
-
-    def base_queryset(self, filters, public_only=True):
-        # Search backends filter on indexed columns only, so slugs become ids here.
-        entries = EntryPage.objects.live().public()
-        if public_only:
-            entries = entries.filter(visibility=EntryPage.Visibility.PUBLIC)
-        if "topic" in filters:
-            entries = entries.filter(topic_id__in=Topic.objects.filter(slug=filters["topic"]))
-        if "authority" in filters:
-            entries = entries.filter(
-                authority_id__in=Authority.objects.filter(slug=filters["authority"])
-            )
-        if "tag" in filters:
-            tagged = EntryTag.objects.filter(tag__slug=filters["tag"])
-            entries = entries.filter(
-                pk__in=list(tagged.values_list("content_object_id", flat=True))
-            )
-        return entries
-
-    def search(self, query, filters, page, page_size, public_only=True, with_facets=True):
-        entries = self.base_queryset(filters, public_only)
-        start = (page - 1) * page_size
-        # Only words reach the full-text engine: FTS5 treats quotes, * and : as syntax.
-        words = " ".join(re.findall(r"\w+", query))
-        if words:
-            results = entries.search(words, operator="or").annotate_score("score")
-            # modelsearch's compiler gives the matching rows as a plain queryset, which
-            # the facets aggregate over (same call on SQLite and PostgreSQL).
-            compiler = results.query_compiler
-            matching = compiler.search(compiler.get_config(results.backend), None, None)
-            total = results.count()
-            pages = list(results[start : start + page_size])
-        else:
-            matching = entries
-            total = entries.count()
-            pages = list(entries.order_by("-validated_at", "title")[start : start + page_size])
-        ids = [p.pk for p in pages]
-        details = {
-            p.pk: p
-            for p in EntryPage.objects.filter(pk__in=ids).select_related("topic", "authority")
-        }
-        terms = _terms(query)
-        hits = []
-        for page_obj in pages:
-            entry = details[page_obj.pk]
-            text = f"{entry.question} {html_to_text(entry.answer)}"
-            hits.append(
-                Hit(
-                    id=entry.pk,
-                    external_id=entry.external_id,
-                    title=entry.title,
-                    url=entry.url,
-                    snippet=make_snippet(text, terms),
-                    topic=entry.topic.slug,
-                    authority=entry.authority.slug,
-                    validated_at=entry.validated_at,
-                    review_due=entry.review_due,
-                    score=float(getattr(page_obj, "score", 0.0) or 0.0),
-                )
-            )
-        return SearchResult(
-            query=query,
-            engine=self.name,
-            total=total,
-            page=page,
-            page_size=page_size,
-            hits=hits,
-            facets=self.facets(matching.values("pk")) if with_facets else {},
-        )
-
-    def facets(self, matching_ids):
-        def count(queryset, value, label):
-            rows = (
-                queryset.values(value, label).annotate(count=Count("pk")).order_by("-count", label)
-            )
-            return [{"value": r[value], "label": r[label], "count": r["count"]} for r in rows]
-
-        entries = EntryPage.objects.filter(pk__in=matching_ids)
-        return {
-            "topic": count(entries, "topic__slug", "topic__name"),
-            "authority": count(entries, "authority__slug", "authority__name"),
-            "tag": count(
-                EntryTag.objects.filter(content_object__in=matching_ids), "tag__slug", "tag__name"
-            )[:20],
-        }
+    parts, last = [], 0
+    for match in re.finditer(r"\w+", window):
+        if matches(match.group()):
+            parts += [escape(window[last : match.start()]), f"<mark>{escape(match.group())}</mark>"]
+            last = match.end()
+    parts.append(escape(window[last:]))
+    return ("… " if start else "") + "".join(parts) + (" …" if end < len(text) else "")
 
 
 def record_opened(log_id):

@@ -155,6 +155,11 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Empty: the database engine serves search (the embedded default).
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "quesiti")
+SEARCH_ENGINE = "elasticsearch" if ELASTICSEARCH_URL else "database"
+# A search waits at most this long for Elasticsearch before the database engine answers;
+# after a failure Elasticsearch is tried again only after ELASTICSEARCH_RETRY_SECONDS.
+ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "1"))
+ELASTICSEARCH_RETRY_SECONDS = 30
 
 # Submitted questions older than this without triage are listed as overdue.
 TRIAGE_TARGET_DAYS = 2

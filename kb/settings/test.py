@@ -4,3 +4,5 @@ SECRET_KEY = "test-only-not-secret"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ELASTICSEARCH_INDEX_PREFIX = "quesiti-test"
+# Tests of the Elasticsearch engine switch to it (tests/search/conftest.py).
+SEARCH_ENGINE = "database"

@@ -61,7 +61,7 @@ def test_contract_of_the_search_api(client, entries):
         entries["renewal"].external_id,
         entries["stp"].external_id,
     }
-    assert set(data["facets"]) == {"topic", "authority", "tag"}
+    assert set(data["facets"]) == {"topic", "authority", "tag", "year"}
     assert {f["value"]: f["count"] for f in data["facets"]["authority"]} == {
         "questura": 1,
         "asl": 1,

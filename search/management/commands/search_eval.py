@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test import override_settings
 
-from search.evaluation import evaluate, read_queries
+from search.evaluation import EngineUnavailable, evaluate, read_queries
 
 
 class Command(BaseCommand):
@@ -11,8 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--engine", choices=["database", "elasticsearch"], default="database")
 
     def handle(self, *args, file, engine, **options):
-        if engine != "database":
-            raise CommandError("Il motore Elasticsearch non è ancora disponibile.")
+        if engine == "elasticsearch" and not settings.ELASTICSEARCH_URL:
+            raise CommandError("ELASTICSEARCH_URL non è impostato.")
         try:
             with open(file, encoding="utf-8") as lines:
                 queries = read_queries(lines)
@@ -20,7 +22,12 @@ class Command(BaseCommand):
             raise CommandError(f"impossibile leggere {file}: {error.strerror}") from None
         except ValueError as error:
             raise CommandError(str(error)) from None
-        figures = evaluate(queries)
+        # A measurement must not quietly fall back to the other engine.
+        with override_settings(SEARCH_ENGINE=engine, ELASTICSEARCH_TIMEOUT=10):
+            try:
+                figures = evaluate(queries)
+            except EngineUnavailable as error:
+                raise CommandError(str(error)) from None
         self.stdout.write(f"motore: {engine}")
         self.stdout.write(f"{'tipo':<14}{'n':>4}{'recall@1':>10}{'recall@5':>10}{'MRR':>8}")
         for kind in ["tutte", *sorted(k for k in figures if k != "tutte")]:
