@@ -2,6 +2,7 @@
 alias `<prefix>-entries` over timestamped indices that lets a rebuild swap in a new index."""
 
 import logging
+import time
 
 from django.conf import settings
 from django.utils import timezone
@@ -197,12 +198,15 @@ def indices_behind_alias(client):
     return sorted(client.indices.get_alias(name=alias_name()))
 
 
-def point_alias(client, index_name):
-    """Move the alias to `index_name` in one step, then drop the indices it left."""
+def point_alias(client, index_name, grace=0):
+    """Move the alias to `index_name` in one step, then drop the indices it left, after
+    `grace` seconds: searches already running on them finish first."""
     old = indices_behind_alias(client)
     actions = [{"remove": {"index": name, "alias": alias_name()}} for name in old]
     actions.append({"add": {"index": index_name, "alias": alias_name()}})
     client.indices.update_aliases(actions=actions)
+    if old and grace:
+        time.sleep(grace)
     for name in old:
         if name != index_name:
             client.indices.delete(index=name)

@@ -148,7 +148,8 @@ def rebuild():
         bulk(client, _actions(batch, name, glossary))
         count += len(batch)
     client.indices.refresh(index=name)
-    point_alias(client, name)
+    # No search lasts longer than the client's timeout.
+    point_alias(client, name, grace=settings.ELASTICSEARCH_TIMEOUT + 1)
     sync()
     return name, count
 
