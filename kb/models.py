@@ -448,7 +448,11 @@ class GlossaryTerm(models.Model):
 
     def all_names(self):
         """The term and its synonyms (Italian and English), without blanks."""
-        names = [self.term, *self.synonyms.split(","), *self.english_synonyms.split(",")]
+        names = [*self.italian_names(), *self.english_synonyms.split(",")]
+        return [name.strip() for name in names if name.strip()]
+
+    def italian_names(self):
+        names = [self.term, *self.synonyms.split(",")]
         return [name.strip() for name in names if name.strip()]
 
 

@@ -63,7 +63,7 @@ def _actions(entries, index_name, glossary):
         yield document.to_dict(include_meta=True, skip_empty=False) | {"_index": index_name}
 
 
-def _write(entry_ids, index_name):
+def _write(entry_ids, index_name, client=None):
     """Index the given entries that are publishable, delete the others. Returns (indexed,
     deleted)."""
     entries = list(indexable_entries().filter(pk__in=entry_ids))
@@ -72,7 +72,8 @@ def _write(entry_ids, index_name):
     actions += [{"_op_type": "delete", "_index": index_name, "_id": pk} for pk in gone]
     try:
         # Never let a write create an index with guessed mappings: the alias must exist.
-        bulk(_bulk_client(), actions, refresh="wait_for", require_alias=True)
+        # Refreshed at once, so a published entry is findable when the expert looks.
+        bulk(client or _bulk_client(), actions, refresh=True, require_alias=True)
     except BulkIndexError as error:
         # Deleting what is not there is fine; anything else is a real failure.
         real = [e for e in error.errors if e.get("delete", {}).get("status") != 404]
@@ -99,7 +100,9 @@ def drain(limit=BATCH):
         return 0
     ids = sorted({row.entry_id for row in pending})
     try:
-        _write(ids, alias_name())
+        ensure_index()
+        # The reader's short timeout: with the immediate task backend an expert waits.
+        _write(ids, alias_name(), elastic.client())
     except (*elastic.UNAVAILABLE, BulkIndexError) as error:
         if not isinstance(error, BulkIndexError):
             elastic.mark_unavailable(error)

@@ -84,8 +84,9 @@ def clean_filters(filters):
 
 
 def expand_with_glossary(query, terms=None):
-    """`query` plus the other names of every glossary term it mentions (pds → permesso di
-    soggiorno, residence permit → permesso di soggiorno ...), for both engines."""
+    """`query` plus the Italian names of every glossary term it mentions by any name (pds →
+    permesso di soggiorno, residence permit → permesso di soggiorno ...), for both engines.
+    English synonyms are not added: entries are written in Italian, and they only dilute."""
     from kb.models import GlossaryTerm
 
     terms = list(GlossaryTerm.objects.all()) if terms is None else terms
@@ -93,7 +94,7 @@ def expand_with_glossary(query, terms=None):
     extra = [
         name
         for term in mentioned_terms(query, terms)
-        for name in term.all_names()
+        for name in term.italian_names()
         if name.lower() not in asked
     ]
     return " ".join([query, *extra]) if extra else query
