@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/search/", search_views.search_api, name="api-search"),
     path("api/similar/", search_views.similar_api, name="api-similar"),
+    path("api/autocomplete/", search_views.autocomplete_api, name="api-autocomplete"),
     path("voci/<int:pk>/riscontro/", kb_views.entry_feedback, name="entry_feedback"),
     path("feed/rss/", ValidatedEntriesFeed(), name="feed_rss"),
     path("feed/atom/", ValidatedEntriesAtomFeed(), name="feed_atom"),

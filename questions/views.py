@@ -53,7 +53,10 @@ def ask(request):
         context["limit_reached"] = True
         return render(request, "questions/ask.html", context)
 
-    form = QuestionForm(request.POST or None)
+    # ?titolo= comes from "Fai questa domanda" on a search without results.
+    form = QuestionForm(
+        request.POST or None, initial={"title": request.GET.get("titolo", "")[:200]}
+    )
     if request.method == "POST" and form.is_valid():
         findings = find_personal_data(form.plain_text())
         reviewed = form.cleaned_data["checked"] == form.text_fingerprint()
