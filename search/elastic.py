@@ -28,7 +28,7 @@ def _client_for(url, timeout):
 
 
 def client():
-    """A client that gives up after ELASTICSEARCH_TIMEOUT seconds (1 by default): readers
+    """A client that gives up after ELASTICSEARCH_TIMEOUT seconds (0.5 by default): readers
     then get the database engine's answer instead of waiting."""
     return _client_for(settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_TIMEOUT)
 

@@ -158,7 +158,7 @@ ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "quesi
 SEARCH_ENGINE = "elasticsearch" if ELASTICSEARCH_URL else "database"
 # A search waits at most this long for Elasticsearch before the database engine answers;
 # after a failure Elasticsearch is tried again only after ELASTICSEARCH_RETRY_SECONDS.
-ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "1"))
+ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "0.5"))
 ELASTICSEARCH_RETRY_SECONDS = 30
 
 # Submitted questions older than this without triage are listed as overdue.

@@ -154,22 +154,21 @@ def frozen(client):
 def test_elasticsearch_failing_falls_back_then_sync_restores_everything(
     es, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    settings.ELASTICSEARCH_TIMEOUT = 1
+    settings.ELASTICSEARCH_TIMEOUT = 0.5
     with django_capture_on_commit_callbacks(execute=True):
         before = publish_entry("Permesso per attesa occupazione dopo il licenziamento")
 
     with frozen(es):
         started = time.monotonic()
         found, result = titles("attesa occupazione")
-        first = time.monotonic() - started
         assert result.degraded and result.engine == "database"
         assert found == [before.title]
-        assert first < 2.5, "the fallback must answer within about a second"
-
-        # Elasticsearch is not tried again for a while: no wait at all.
-        started = time.monotonic()
+        # Not a speed measurement (see bench/): a guard against the client's default
+        # behaviour, retrying a silent node for tens of seconds.
+        assert time.monotonic() - started < 5
+        # Elasticsearch is left alone for a while: the next searches do not try it.
+        assert not elastic.is_available()
         assert titles("attesa occupazione")[1].degraded
-        assert time.monotonic() - started < 0.5
 
         # Published meanwhile: kept in the outbox, not lost.
         with django_capture_on_commit_callbacks(execute=True):
@@ -191,8 +190,7 @@ def test_elasticsearch_failing_falls_back_then_sync_restores_everything(
 def test_an_unreachable_cluster_is_a_fallback_not_an_error(es, settings):
     EntryPageFactory(parent=TopicPage.objects.get(topic__slug="sanita"), title="Tessera STP")
     settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
-    started = time.monotonic()
     found, result = titles("tessera stp")
     assert result.degraded and found == ["Tessera STP"]
-    assert time.monotonic() - started < 1.5
+    assert not elastic.is_available()
     assert service.autocomplete("tesser") == [{"title": "Tessera STP", "url": result.hits[0].url}]
