@@ -6,12 +6,18 @@ transaction, so a bad line imports nothing.
 
 import datetime
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils.text import slugify
+from modelsearch.backends import get_search_backends
+from modelsearch.signal_handlers import post_save_signal_handler
+from wagtail.models import ReferenceIndex
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from questions.html import clean_html, html_to_text
 from validation.models import Authority
@@ -250,9 +256,34 @@ def ensure_topic_pages(home):
     return pages
 
 
+@contextmanager
+def indexed_once(pages):
+    """Creating and publishing saves a page three times, and each save would update the
+    search and reference indices: skip that, then index each page in `pages` once."""
+    post_save.disconnect(post_save_signal_handler, sender=EntryPage)
+    try:
+        with disable_reference_index_auto_update():
+            yield
+    finally:
+        post_save.connect(post_save_signal_handler, sender=EntryPage)
+    if pages:
+        fresh = list(EntryPage.objects.filter(pk__in=[page.pk for page in pages]))
+        for backend in get_search_backends(with_auto_update=True):
+            backend.add_bulk(EntryPage, fresh)
+        for page in fresh:
+            ReferenceIndex.create_or_update_for_object(page)
+
+
 @transaction.atomic
 def import_entries(records):
     """Create or update (by external_id) a published entry for every record."""
+    written = []
+    with indexed_once(written):
+        report = _import(records, written)
+    return report
+
+
+def _import(records, written):
     report = ImportReport()
     home = HomePage.objects.get()
     topics = {topic.slug: topic for topic in Topic.objects.all()}
@@ -295,6 +326,7 @@ def import_entries(records):
             _fill(page, record, authorities)
             report.updated += 1
         page.save_revision().publish()
+        written.append(page)
     return report
 
 

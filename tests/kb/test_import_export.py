@@ -163,3 +163,19 @@ def test_hostile_answer_html_never_reaches_the_page(tmp_path, client, payload):
     assert "Testo" in html
     assert executable_parts(html) == []
     assert "alert(" not in html
+
+
+def test_imported_entries_are_searchable_and_their_references_known(tmp_path):
+    from wagtail.models import ReferenceIndex
+
+    from search import service
+    from validation.models import Authority
+
+    run_import(write(tmp_path, entry(1), entry(2, title="Tessera sanitaria per i lavoratori")))
+
+    assert [hit.title for hit in service.search("tessera sanitaria").hits] == [
+        "Tessera sanitaria per i lavoratori"
+    ]
+    questura = Authority.objects.get(slug="questura")
+    users = {ref.object_id for ref in ReferenceIndex.get_references_to(questura)}
+    assert {str(page.pk) for page in EntryPage.objects.all()} <= users
