@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format demo messages clean
+.PHONY: install run test lint format demo messages clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ run: demo
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=kb.settings.test
 	$(BIN)/pytest
+
+# Benchmarks, never part of `make test`: figures go to bench/RESULTS.md.
+N ?= 10000
+bench: install
+	$(BIN)/python bench/run.py --n $(N)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,229 @@
+"""`make bench`: build a corpus of N entries on a separate benchmark database, then measure
+import throughput, index rebuild, search latency per engine and queries per page.
+Figures are reported, never asserted. Usage: python bench/run.py [--n 10000]."""
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings.dev")
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'bench' / 'bench.sqlite3'}"
+)
+os.environ.setdefault("ELASTICSEARCH_INDEX_PREFIX", "quesiti-bench")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+
+from bench import corpus  # noqa: E402
+
+SEARCHES = 300
+
+
+def percentiles(samples):
+    ordered = sorted(samples)
+
+    def at(p):
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+    return {"p50": statistics.median(ordered), "p95": at(95), "p99": at(99)}
+
+
+def fresh_database():
+    if connection.vendor == "sqlite":
+        connection.close()
+        Path(settings.DATABASES["default"]["NAME"]).unlink(missing_ok=True)
+    else:
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", "--taxonomy-only", verbosity=0)
+    from kb.demo.load import load_glossary
+
+    load_glossary()
+
+
+def timed_import(path):
+    started = time.perf_counter()
+    call_command("import_entries", str(path), verbosity=0)
+    return time.perf_counter() - started
+
+
+def _counting(executed):
+    def count(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    return count
+
+
+def queries_per_page():
+    """{page: queries} for an anonymous reader, cache cleared first."""
+    from kb.models import EntryPage
+
+    entry = EntryPage.objects.live().order_by("pk").first()
+    pages = {
+        "home": "/",
+        "topic": "/permesso-di-soggiorno/",
+        "entry": entry.url,
+        "search": "/cerca/?q=rinnovo+permesso",
+    }
+    client = Client(HTTP_HOST="127.0.0.1")
+    counts = {}
+    for name, url in pages.items():
+        cache.clear()
+        executed = []
+        # A wrapper, not CaptureQueriesContext: each request resets Django's query log.
+        with connection.execute_wrapper(_counting(executed)):
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        counts[name] = len(executed)
+    return counts
+
+
+def search_queries(n, seed=7):
+    """The judged queries, then words and pairs from the corpus titles, SEARCHES in all."""
+    rng = random.Random(seed)
+    with open(ROOT / "search" / "eval" / "queries.jsonl", encoding="utf-8") as lines:
+        queries = [json.loads(line)["query"] for line in lines if line.strip()]
+    words = sorted({w for e in corpus.demo_entries() for w in e["title"].split() if len(w) > 4})
+    while len(queries) < SEARCHES:
+        queries.append(" ".join(rng.sample(words, rng.randint(1, 3))))
+    return queries[:SEARCHES]
+
+
+def search_latency(engine, queries):
+    from search import service
+
+    with override_settings(SEARCH_ENGINE=engine, ELASTICSEARCH_TIMEOUT=10):
+        service.search("permesso")  # warm up
+        samples = []
+        for query in queries:
+            started = time.perf_counter()
+            result = service.search(query)
+            samples.append((time.perf_counter() - started) * 1000)
+            if result.degraded:
+                raise SystemExit(f"{engine} did not answer: measurement stopped")
+    return percentiles(samples)
+
+
+def api_latency(queries):
+    client = Client(HTTP_HOST="127.0.0.1")
+    samples = []
+    for query in queries:
+        started = time.perf_counter()
+        response = client.get("/api/search/", {"q": query})
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return percentiles(samples)
+
+
+def machine():
+    cores = os.cpu_count()
+    with open("/proc/meminfo") as info:
+        total_kb = int(info.readline().split()[1])
+    return f"{cores} cores, {total_kb / 1024 / 1024:.1f} GiB RAM, {platform.platform()}"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args()
+    n, tenth = args.n, max(1, args.n // 10)
+    work = ROOT / "bench" / "work"
+    work.mkdir(exist_ok=True)
+    report = {"n": n, "machine": machine(), "database": connection.vendor}
+
+    fresh_database()
+    corpus.write(work / "first.jsonl", tenth)
+    corpus.write(work / "rest.jsonl", n, skip=tenth)
+    seconds = timed_import(work / "first.jsonl")
+    report["queries_small"] = queries_per_page()
+    seconds += timed_import(work / "rest.jsonl")
+    report["queries_full"] = queries_per_page()
+    report["import"] = {"seconds": seconds, "per_second": n / seconds}
+
+    queries = search_queries(n)
+    engines = ["database"]
+    if settings.ELASTICSEARCH_URL:
+        with override_settings(SEARCH_ENGINE="elasticsearch"):
+            started = time.perf_counter()
+            call_command("search_index", "--rebuild", verbosity=0)
+            report["rebuild_seconds"] = time.perf_counter() - started
+        engines.append("elasticsearch")
+    report["search"] = {engine: search_latency(engine, queries) for engine in engines}
+    with override_settings(SEARCH_ENGINE=engines[-1]):
+        report["api"] = api_latency(queries)
+    write_results(report, Path(args.out))
+    print(json.dumps(report, indent=2))
+
+
+def write_results(report, path):
+    import django as dj
+    import wagtail
+
+    n = report["n"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- Machine: {report['machine']}",
+        f"- N = {n} entries; database: {report['database']}; Python {platform.python_version()},"
+        f" Django {dj.get_version()}, Wagtail {wagtail.__version__}",
+        f"- Reproduce: `make bench N={n}` (or `python bench/run.py --n {n}`)",
+        "",
+        "## Corpus and import",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| import | {report['import']['seconds']:.1f} s, "
+        f"{report['import']['per_second']:.1f} entries/s |",
+    ]
+    if "rebuild_seconds" in report:
+        lines.append(f"| `search_index --rebuild` | {report['rebuild_seconds']:.1f} s |")
+    lines += [
+        "",
+        f"## Search latency ({SEARCHES} queries, ms)",
+        "",
+        "| path | p50 | p95 | p99 |",
+        "|---|---|---|---|",
+    ]
+    for engine, figures in report["search"].items():
+        lines.append(
+            f"| service, {engine} | {figures['p50']:.1f} | {figures['p95']:.1f} | "
+            f"{figures['p99']:.1f} |"
+        )
+    api = report["api"]
+    lines.append(
+        f"| `/api/search/` (Django test client, in process) | {api['p50']:.1f} | "
+        f"{api['p95']:.1f} | {api['p99']:.1f} |"
+    )
+    lines += [
+        "",
+        "## Database queries per page (anonymous, cache empty)",
+        "",
+        f"| page | N/10 = {max(1, n // 10)} | N = {n} |",
+        "|---|---|---|",
+    ]
+    for page, count in report["queries_small"].items():
+        lines.append(f"| {page} | {count} | {report['queries_full'][page]} |")
+    lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
