@@ -10,7 +10,7 @@ from elasticsearch import ApiError, BadRequestError, Elasticsearch, TransportErr
 from elasticsearch.dsl import Q, Search
 
 from .documents import alias_name
-from .text import fold, split_elisions
+from .text import fold, join_elisions, split_elisions
 
 logger = logging.getLogger(__name__)
 
@@ -177,9 +177,9 @@ class ElasticsearchEngine:
         return Hit(
             id=int(hit.meta.id),
             external_id=hit.external_id,
-            title=hit.title.replace("\u200b", ""),
+            title=join_elisions(hit.title),
             url=hit.url,
-            snippet=snippet.replace("\u200b", ""),
+            snippet=join_elisions(snippet),
             topic=hit.topic,
             authority=hit.authority,
             validated_at=_date(hit.validated_at),
@@ -255,7 +255,7 @@ class ElasticsearchEngine:
         response = search.execute()
         found = {}
         for option in response.suggest.titles[0].options:
-            title = option._source.title.replace("\u200b", "")
+            title = join_elisions(option._source.title)
             found.setdefault(option._source.url, title)
         return [{"title": title, "url": url} for url, title in found.items()]
 

@@ -144,10 +144,8 @@ def rebuild():
     glossary = glossary_terms()
     count = 0
     entries = indexable_entries()
-    for start in range(0, entries.count() + BATCH, BATCH):
+    for start in range(0, entries.count(), BATCH):
         batch = list(entries[start : start + BATCH])
-        if not batch:
-            break
         bulk(client, _actions(batch, name, glossary))
         count += len(batch)
     client.indices.refresh(index=name)

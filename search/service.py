@@ -66,9 +66,9 @@ class SearchResult:
         return max(1, -(-self.total // self.page_size))
 
 
-def normalise_query(query):
+def normalise_query(query, max_length=MAX_QUERY_LENGTH):
     """Collapse whitespace and control characters and bound the length."""
-    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", query or "").split())[:MAX_QUERY_LENGTH]
+    return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", query or "").split())[:max_length]
 
 
 def clean_filters(filters):
@@ -155,7 +155,7 @@ def search(query, filters=None, page=1, page_size=10, user=None, with_facets=Tru
 
 def similar(text, limit=5, user=None, filters=None):
     """Published entries that may already answer `text` (for the asking form)."""
-    text = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", (text or "")[:2000]).split())
+    text = normalise_query(text, max_length=2000)
     if not keywords(text):
         return []
     hits, _ = _engine_call("similar", text, clean_filters(filters), limit, _public_only(user))

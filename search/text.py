@@ -14,7 +14,7 @@ STOPWORDS = set(
 
 # Zero-width space: Unicode word segmentation (and so Elasticsearch's standard tokenizer)
 # breaks on it, so "dell'anagrafe" becomes "dell'" + "anagrafe" while reading the same.
-WORD_JOINER_BREAK = "\u200b"
+ELISION_BREAK = "\u200b"
 ELISION = re.compile(r"(?<=\w)(['’])(?=\w)")
 
 # Verb and derivation endings tried before the plural/gender rule, longest first.
@@ -28,7 +28,12 @@ VERB_ENDINGS = sorted(
 
 def split_elisions(text):
     """Mark the break after an elided article or preposition (l', dell', un', all' ...)."""
-    return ELISION.sub(r"\1" + WORD_JOINER_BREAK, text)
+    return ELISION.sub(r"\1" + ELISION_BREAK, text)
+
+
+def join_elisions(text):
+    """Undo split_elisions, for text shown to readers."""
+    return text.replace(ELISION_BREAK, "")
 
 
 def fold(text):
