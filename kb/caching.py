@@ -1,5 +1,9 @@
 """Cache of anonymous public pages, invalidated as soon as published content changes."""
 
+import threading
+from functools import partial
+from types import SimpleNamespace
+
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
@@ -7,6 +11,7 @@ from django.http import HttpResponse
 from django.utils.translation import get_language
 
 PAGE_TIMEOUT = 600
+_local = threading.local()
 
 
 def generation():
@@ -15,15 +20,25 @@ def generation():
     return PublishedGeneration.objects.values_list("value", flat=True).first() or 0
 
 
-def invalidate(**kwargs):
-    """Called after publish, unpublish, re-validation flags and taxonomy edits."""
+def _bump(pending):
     from .models import PublishedGeneration
 
-    def bump():
-        if not PublishedGeneration.objects.filter(pk=1).update(value=F("value") + 1):
-            PublishedGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
+    if pending.done:
+        return
+    pending.done = True
+    if not PublishedGeneration.objects.filter(pk=1).update(value=F("value") + 1):
+        PublishedGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
 
-    transaction.on_commit(bump)
+
+def invalidate(**kwargs):
+    """Called after publish, unpublish, re-validation flags and taxonomy edits."""
+    # Every call queues a hook, but the hooks queued until one runs share one bump: an
+    # import publishing thousands of entries bumps once. A rollback drops its hooks
+    # without marking the bump done, so the next transaction's hook still bumps.
+    pending = getattr(_local, "pending", None)
+    if pending is None or pending.done:
+        pending = _local.pending = SimpleNamespace(done=False)
+    transaction.on_commit(partial(_bump, pending))
 
 
 def _cacheable(request):

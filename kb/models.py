@@ -302,8 +302,12 @@ class EntryPage(CachedPageMixin, Page):
         then matches plurals, verb forms and unaccented spellings (search.text)."""
         from search.text import keywords
 
-        text = f"{self.title} {self.question} {html_to_text(self.answer)}"
-        return " ".join(dict.fromkeys(keywords(text)))
+        # Kept per text: the database backend asks three times per indexing.
+        source = (self.title, self.question, self.answer)
+        if getattr(self, "_keywords", (None,))[0] != source:
+            text = f"{self.title} {self.question} {html_to_text(self.answer)}"
+            self._keywords = (source, " ".join(dict.fromkeys(keywords(text))))
+        return self._keywords[1]
 
     def is_restricted_for(self, user):
         from accounts.roles import is_registered_reader

@@ -179,3 +179,43 @@ def test_imported_entries_are_searchable_and_their_references_known(tmp_path):
     questura = Authority.objects.get(slug="questura")
     users = {ref.object_id for ref in ReferenceIndex.get_references_to(questura)}
     assert {str(page.pk) for page in EntryPage.objects.all()} <= users
+
+
+def test_imported_entries_are_ordinary_wagtail_pages(tmp_path, renewal_entry, admin_client):
+    """Import writes the tree, revision and log rows in bulk: they must be what Wagtail
+    itself would have written, beside a page Wagtail created the usual way."""
+    from wagtail.models import Page, PageLogEntry
+
+    run_import(write(tmp_path, entry(1), entry(2, topic="sanita", authority="asl")))
+    run_import(write(tmp_path, entry(3), name="more.jsonl"))
+
+    assert all(problems == [] for problems in Page.find_problems())
+    permits = renewal_entry.get_parent()
+    assert [page.title for page in permits.get_children()] == [
+        renewal_entry.title,
+        entry(1)["title"],
+        entry(3)["title"],
+    ]
+    for page in EntryPage.objects.filter(external_id__startswith="test-"):
+        assert page.live and not page.has_unpublished_changes
+        assert page.first_published_at and page.live_revision_id == page.latest_revision_id
+        assert page.url_path == f"{page.get_parent().url_path}{page.slug}/"
+        draft = page.get_latest_revision_as_object()
+        assert (draft.title, draft.answer) == (page.title, page.answer)
+        assert sorted(t.name for t in draft.tags.all()) == ["kit postale", "rinnovo"]
+        assert [r.label for r in draft.legal_references.all()] == ["D.Lgs. 286/1998, art. 5"]
+        logged = PageLogEntry.objects.filter(page=page).values_list("action", "revision_id")
+        assert sorted(logged) == [
+            ("wagtail.create", None),
+            ("wagtail.publish", page.live_revision_id),
+        ]
+        assert admin_client.get(f"/admin/pages/{page.pk}/edit/").status_code == 200
+
+    # Editors go on from there as with any page.
+    page = EntryPage.objects.get(external_id="test-001")
+    page.title = "Rinnovo: nuovi tempi"
+    page.save_revision().publish()
+    page.refresh_from_db()
+    assert page.revisions.count() == 2 and page.title == "Rinnovo: nuovi tempi"
+    assert permits.specific.get_children().count() == 3
+    assert all(problems == [] for problems in Page.find_problems())

@@ -150,3 +150,31 @@ def test_permanent_short_link_survives_a_rename(client, entry):
     assert response.status_code == 302
     assert response["Location"] == entry.url
     assert client.get("/v/999999/").status_code == 404
+
+
+def test_publishing_many_pages_bumps_the_cache_generation_once_per_transaction(
+    entry, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from kb.caching import generation
+
+    def publish(title):
+        page = EntryPage.objects.get(pk=entry.pk)
+        page.title = title
+        page.save_revision().publish()
+
+    before = generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            publish("Prima versione")
+            publish("Seconda versione")
+    assert generation() == before + 1
+
+    # A rolled-back publication leaves no pending bump behind to swallow the next one.
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            publish("Annullata")
+            raise RuntimeError
+        publish("Terza versione")
+    assert generation() == before + 2
