@@ -1,7 +1,7 @@
 """Cache of anonymous public pages, invalidated as soon as published content changes."""
 
 import threading
-from functools import partial
+from functools import partial, wraps
 from types import SimpleNamespace
 
 from django.core.cache import cache
@@ -18,6 +18,32 @@ def generation():
     from .models import PublishedGeneration
 
     return PublishedGeneration.objects.values_list("value", flat=True).first() or 0
+
+
+_kept_per_generation = []
+
+
+def per_generation(build):
+    """Decorator: keep `build()`'s result in this process until published content changes.
+    For what every search reads; process memory, so nothing is unpickled per request."""
+    kept = {}
+    _kept_per_generation.append(kept)
+
+    @wraps(build)
+    def current():
+        now = generation()
+        if now not in kept:
+            kept.clear()
+            kept[now] = build()
+        return kept[now]
+
+    return current
+
+
+def forget_per_generation():
+    """For tests: their rolled-back transactions take the generation number back."""
+    for kept in _kept_per_generation:
+        kept.clear()
 
 
 def _bump(pending):

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Count, F, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -458,6 +459,13 @@ class GlossaryTerm(models.Model):
     def italian_names(self):
         names = [self.term, *self.synonyms.split(",")]
         return [name.strip() for name in names if name.strip()]
+
+    @cached_property
+    def phrases(self):
+        """Each name as search.text words, padded with spaces, to find it in a text."""
+        from search.text import words
+
+        return [f" {' '.join(words(name))} " for name in self.all_names()]
 
 
 class EntryChooserBlock(blocks.PageChooserBlock):

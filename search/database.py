@@ -2,12 +2,17 @@
 or PostgreSQL full text) for matching and ranking, SQL aggregates for facets."""
 
 import difflib
+from collections import Counter, defaultdict
+from itertools import chain
+from typing import NamedTuple
 
-from django.core.cache import cache
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractYear
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Q
+from taggit.models import Tag
+from wagtail.search.models import IndexEntry
 
-from kb.caching import generation
+from kb.caching import per_generation
 from kb.models import EntryPage, EntryTag, GlossaryTerm, Topic
 from questions.html import html_to_text
 from validation.models import Authority
@@ -44,22 +49,19 @@ class DatabaseEngine:
     def search(self, query, expanded, filters, page, page_size, public_only, with_facets):
         from .service import SearchResult
 
-        entries = self.base_queryset(filters, public_only)
         start = (page - 1) * page_size
+        known = catalogue()
+        allowed = known.matching(filters, public_only)
         corrections = corrected_words(query)
         terms = match_terms(expanded, corrections)
         if terms:
-            results = entries.search(" ".join(terms), operator="or").annotate_score("score")
-            # modelsearch's compiler gives the matching rows as a plain queryset, which
-            # the facets aggregate over (same call on SQLite and PostgreSQL).
-            compiler = results.query_compiler
-            matching = compiler.search(compiler.get_config(results.backend), None, None)
-            total = results.count()
-            pages = list(results[start : start + page_size])
+            ranked = ranked_matches(terms, allowed)
+            total, shown = len(ranked), ranked[start : start + page_size]
+            matching = [pk for pk, _score in ranked]
         else:
-            matching = entries
-            total = entries.count()
-            pages = list(entries.order_by("-validated_at", "title")[start : start + page_size])
+            entries = self.base_queryset(filters, public_only).order_by("-validated_at", "title")
+            newest = entries.values_list("pk", flat=True)[start : start + page_size]
+            total, shown, matching = len(allowed), [(pk, 0.0) for pk in newest], allowed
         marked = [w for w in words(expanded) if w not in STOPWORDS] + list(corrections.values())
         suggestion = " ".join(corrections.get(w, w) for w in words(query)) if corrections else ""
         return SearchResult(
@@ -68,8 +70,8 @@ class DatabaseEngine:
             total=total,
             page=page,
             page_size=page_size,
-            hits=hits_for(pages, marked),
-            facets=facets(matching.values("pk")) if with_facets else {},
+            hits=hits_for(shown, marked),
+            facets=known.facets(matching) if with_facets else {},
             suggestion=suggestion,
         )
 
@@ -77,9 +79,8 @@ class DatabaseEngine:
         terms = [w for w in keywords(text) if len(w) > 2][:20]
         if not terms:
             return []
-        entries = self.base_queryset(filters, public_only)
-        results = list(entries.search(" ".join(terms), operator="or")[:limit])
-        return hits_for(results, terms)
+        allowed = catalogue().matching(filters, public_only)
+        return hits_for(ranked_matches(terms, allowed)[:limit], terms)
 
     def autocomplete(self, prefix, limit, public_only):
         entries = self.base_queryset({}, public_only)
@@ -103,22 +104,15 @@ def match_terms(expanded, corrections):
     return list(dict.fromkeys(found))
 
 
+@per_generation
 def vocabulary():
-    """Known words (titles, questions, tags, glossary), to correct typos. Cached until
-    published content changes."""
-    key = f"search:vocabulary:{generation()}"
-    known = cache.get(key)
-    if known is None:
-        texts = EntryPage.objects.live().values_list("title", "question")
-        known = {w for row in texts for text in row for w in words(text)}
-        known |= {
-            w for tag in EntryTag.objects.values_list("tag__name", flat=True) for w in words(tag)
-        }
-        for term in GlossaryTerm.objects.all():
-            known |= {w for name in term.all_names() for w in words(name)}
-        known = {w for w in known if len(w) > 2 and not w.isdigit()}
-        cache.set(key, known, 3600)
-    return known
+    """Known words (titles, questions, tags, glossary), to correct typos."""
+    texts = EntryPage.objects.live().values_list("title", "question")
+    known = {w for row in texts for text in row for w in words(text)}
+    known |= {w for tag in EntryTag.objects.values_list("tag__name", flat=True) for w in words(tag)}
+    for term in GlossaryTerm.objects.all():
+        known |= {w for name in term.all_names() for w in words(name)}
+    return {w for w in known if len(w) > 2 and not w.isdigit()}
 
 
 def corrected_words(query):
@@ -135,18 +129,18 @@ def corrected_words(query):
     return corrections
 
 
-def hits_for(pages, terms):
+def hits_for(ranked, terms):
+    """Hits for [(pk, score)], in that order. Entries unpublished or restricted since the
+    catalogue was built are left out."""
     from .service import Hit, make_snippet
 
-    details = {
-        p.pk: p
-        for p in EntryPage.objects.filter(pk__in=[p.pk for p in pages]).select_related(
-            "topic", "authority"
-        )
-    }
+    details = EntryPage.objects.live().public().select_related("topic", "authority")
+    details = details.in_bulk([pk for pk, _score in ranked])
     hits = []
-    for page in pages:
-        entry = details[page.pk]
+    for pk, score in ranked:
+        entry = details.get(pk)
+        if entry is None:
+            continue
         text = f"{entry.question} {html_to_text(entry.answer)}"
         hits.append(
             Hit(
@@ -159,36 +153,126 @@ def hits_for(pages, terms):
                 authority=entry.authority.slug,
                 validated_at=entry.validated_at,
                 review_due=entry.review_due,
-                score=float(getattr(page, "score", 0.0) or 0.0),
+                score=score,
             )
         )
     return hits
 
 
-def facets(matching_ids):
-    def count(queryset, value, label=None):
-        fields = [value, label] if label else [value]
-        rows = queryset.values(*fields).annotate(count=Count("pk")).order_by("-count", *fields)
-        return [
-            {
-                "value": str(r[value]),
-                "label": r[label] if label else str(r[value]),
-                "count": r["count"],
-            }
-            for r in rows
-            if r[value] is not None
-        ]
+def ranked_matches(terms, allowed):
+    """[(pk, score)] of the entries in `allowed` matching any of `terms`, best first (ties:
+    newest page first, as modelsearch orders them)."""
+    if connection.vendor == "sqlite":
+        scores = _sqlite_scores(terms)
+    else:
+        results = EntryPage.objects.search(" ".join(terms), operator="or")
+        compiler = results.query_compiler
+        matching = compiler.search(compiler.get_config(results.backend), None, None, "score")
+        scores = matching.order_by("-score", "-pk").values_list("pk", "score")
+    return [(pk, float(score or 0.0)) for pk, score in scores if pk in allowed]
 
-    entries = EntryPage.objects.filter(pk__in=matching_ids)
-    return {
-        "topic": count(entries, "topic__slug", "topic__name"),
-        "authority": count(entries, "authority__slug", "authority__name"),
-        "tag": count(
-            EntryTag.objects.filter(content_object__in=matching_ids), "tag__slug", "tag__name"
-        )[:20],
-        "year": sorted(
-            count(entries.annotate(year=ExtractYear("validated_at")), "year"),
-            key=lambda row: row["value"],
-            reverse=True,
-        ),
-    }
+
+def _sqlite_scores(terms):
+    # modelsearch puts the full-text table on the inner side of its join, so SQLite runs
+    # the match again for every indexed row: two minutes per search at 10,000 entries.
+    # CROSS JOIN keeps the match outside; the score is modelsearch's (BM25, title boost),
+    # negated so that higher is better. Terms are plain words (match_terms).
+    from wagtail.search.models import SQLiteFTSIndexEntry  # defined only with SQLite FTS5
+
+    fts, entries = SQLiteFTSIndexEntry._meta.db_table, IndexEntry._meta.db_table
+    match = "{title body} : (" + " OR ".join(f'"{term}"' for term in terms) + ")"
+    sql = (
+        f"SELECT CAST(e.object_id AS INTEGER), -bm25({fts}) * (e.title_norm + 1.0)"
+        f" FROM {fts} CROSS JOIN {entries} e ON {fts}.rowid = e.id"
+        f" WHERE {fts} MATCH %s AND e.content_type_id = %s ORDER BY 2 DESC, 1 DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, ContentType.objects.get_for_model(EntryPage).pk])
+        return cursor.fetchall()
+
+
+class EntryFacts(NamedTuple):
+    topic: str
+    authority: str
+    year: str | None
+    tags: frozenset
+    public: bool
+
+    def passes(self, filters, public_only):
+        return (
+            (self.public or not public_only)
+            and self.topic == filters.get("topic", self.topic)
+            and self.authority == filters.get("authority", self.authority)
+            and self.year == filters.get("year", self.year)
+            and ("tag" not in filters or filters["tag"] in self.tags)
+        )
+
+
+class Catalogue:
+    """What filtering and faceting need to know about every live entry, held in memory
+    per process and rebuilt when published content changes: the facets of a search are
+    then counted over its matches without a query per facet."""
+
+    def __init__(self):
+        tags = defaultdict(set)
+        for pk, slug in EntryTag.objects.values_list("content_object_id", "tag__slug"):
+            tags[pk].add(slug)
+        rows = DatabaseEngine().base_queryset({}, public_only=False)
+        self.entries = {
+            pk: EntryFacts(
+                topic,
+                authority,
+                str(day.year) if day else None,
+                frozenset(tags[pk]),
+                visibility == EntryPage.Visibility.PUBLIC,
+            )
+            for pk, topic, authority, day, visibility in rows.values_list(
+                "pk", "topic__slug", "authority__slug", "validated_at", "visibility"
+            )
+        }
+        self.labels = {
+            "topic": dict(Topic.objects.values_list("slug", "name")),
+            "authority": dict(Authority.objects.values_list("slug", "name")),
+            "tag": dict(Tag.objects.values_list("slug", "name")),
+        }
+        self._matching = {}
+
+    def matching(self, filters, public_only):
+        """The ids of the entries passing `filters` (as DatabaseEngine.base_queryset)."""
+        key = (tuple(sorted(filters.items())), public_only)
+        if key not in self._matching:
+            if len(self._matching) > 100:
+                self._matching.clear()
+            self._matching[key] = {
+                pk for pk, facts in self.entries.items() if facts.passes(filters, public_only)
+            }
+        return self._matching[key]
+
+    def facets(self, ids):
+        facts = [self.entries[pk] for pk in ids]
+        counts = {
+            "topic": Counter(f.topic for f in facts),
+            "authority": Counter(f.authority for f in facts),
+            "tag": Counter(chain.from_iterable(f.tags for f in facts)),
+            "year": Counter(f.year for f in facts if f.year),
+        }
+
+        def rows(name):
+            labels = self.labels.get(name, {})
+            ordered = sorted(counts[name].items(), key=lambda item: (-item[1], item[0]))
+            return [
+                {"value": value, "label": labels.get(value, value), "count": count}
+                for value, count in ordered
+            ]
+
+        return {
+            "topic": rows("topic"),
+            "authority": rows("authority"),
+            "tag": rows("tag")[:20],
+            "year": sorted(rows("year"), key=lambda row: row["value"], reverse=True),
+        }
+
+
+@per_generation
+def catalogue():
+    return Catalogue()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.roles import is_registered_reader
+from kb.caching import per_generation
 
 from . import elastic
 from .database import DatabaseEngine
@@ -83,13 +84,18 @@ def clean_filters(filters):
     return cleaned
 
 
+@per_generation
+def glossary():
+    from kb.models import GlossaryTerm
+
+    return list(GlossaryTerm.objects.all())
+
+
 def expand_with_glossary(query, terms=None):
     """`query` plus the Italian names of every glossary term it mentions by any name (pds →
     permesso di soggiorno, residence permit → permesso di soggiorno ...), for both engines.
     English synonyms are not added: entries are written in Italian, and they only dilute."""
-    from kb.models import GlossaryTerm
-
-    terms = list(GlossaryTerm.objects.all()) if terms is None else terms
+    terms = glossary() if terms is None else terms
     asked = query.lower()
     extra = [
         name

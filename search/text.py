@@ -76,8 +76,4 @@ def mentioned_terms(text, terms):
     """The glossary terms that `text` names by any of their names (case and accents
     ignored): "pds scaduto" names "permesso di soggiorno"."""
     haystack = f" {' '.join(words(text))} "
-    return [
-        term
-        for term in terms
-        if any(f" {' '.join(words(name))} " in haystack for name in term.all_names())
-    ]
+    return [term for term in terms if any(phrase in haystack for phrase in term.phrases)]

@@ -22,10 +22,13 @@ def require_service(available, reason):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with no cached pages (the database is rolled back, the cache not)."""
+    """Each test starts with nothing cached (the database is rolled back, caches are not)."""
     from django.core.cache import cache
 
+    from kb.caching import forget_per_generation
+
     cache.clear()
+    forget_per_generation()
 
 
 @pytest.fixture

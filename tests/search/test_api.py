@@ -109,19 +109,20 @@ def test_odd_queries_are_answered_not_crashed(client, entries, query):
     assert isinstance(response.json()["total"], int)
 
 
-def test_glossary_synonyms_expand_the_query(client, entries):
+def test_glossary_synonyms_expand_the_query(client, entries, django_capture_on_commit_callbacks):
     assert client.get("/api/search/", {"q": "pds"}).json()["total"] == 0
-    GlossaryTerm.objects.create(
-        term="permesso di soggiorno",
-        definition="Il titolo che autorizza a soggiornare.",
-        synonyms="pds",
-        english_synonyms="residence permit",
-    )
-    GlossaryTerm.objects.create(
-        term="STP",
-        definition="Straniero temporaneamente presente.",
-        synonyms="tessera sanitaria per stranieri",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        GlossaryTerm.objects.create(
+            term="permesso di soggiorno",
+            definition="Il titolo che autorizza a soggiornare.",
+            synonyms="pds",
+            english_synonyms="residence permit",
+        )
+        GlossaryTerm.objects.create(
+            term="STP",
+            definition="Straniero temporaneamente presente.",
+            synonyms="tessera sanitaria per stranieri",
+        )
     assert entries["renewal"].external_id in [
         r["external_id"] for r in client.get("/api/search/", {"q": "pds"}).json()["results"]
     ]

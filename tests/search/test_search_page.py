@@ -338,7 +338,7 @@ def test_filters_alone_list_the_entries_of_a_topic(client, library):
 
 
 def test_queries_do_not_grow_with_the_entries(
-    client, taxonomy, operator, django_assert_max_num_queries
+    client, taxonomy, operator, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
     permits = TopicPage.objects.get(topic__slug="permesso-di-soggiorno")
     client.force_login(operator)
@@ -349,12 +349,13 @@ def test_queries_do_not_grow_with_the_entries(
         page_html(client, **params)
     queries = len(few)  # now: the next request empties the log
 
-    for number in range(30):
-        EntryPageFactory(
-            parent=permits,
-            title=f"Permesso di soggiorno, caso {number}",
-            tags=["rinnovo", f"t{number}"],
-        )
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(30):
+            EntryPageFactory(
+                parent=permits,
+                title=f"Permesso di soggiorno, caso {number}",
+                tags=["rinnovo", f"t{number}"],
+            ).save_revision().publish()
     page_html(client, **params)
     with django_assert_max_num_queries(queries):
         html = page_html(client, **params)
@@ -368,3 +369,25 @@ def test_search_boxes_get_suggestions_from_a_static_script(client, library):
         # No inline script: a Content-Security-Policy will forbid them.
         assert not re.search(r"<script(?![^>]*\bsrc=)", html)
     assert finders.find("search/autocomplete.js")
+
+
+def test_a_move_or_a_view_restriction_shows_in_the_next_search(
+    client, taxonomy, django_capture_on_commit_callbacks
+):
+    from wagtail.models import PageViewRestriction
+
+    permits = TopicPage.objects.get(topic__slug="permesso-di-soggiorno")
+    health = TopicPage.objects.get(topic__slug="sanita")
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = EntryPageFactory(parent=permits, title="Tessera sanitaria e permesso")
+        entry.save_revision().publish()
+    assert "1 risultato" in page_html(client, q="tessera", topic="permesso-di-soggiorno")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        entry.move(health, pos="last-child")
+    assert "0 risultati" in page_html(client, q="tessera", topic="permesso-di-soggiorno")
+    assert "1 risultato" in page_html(client, q="tessera", topic="sanita")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(page=entry, restriction_type="login")
+    assert "0 risultati" in page_html(client, q="tessera")
