@@ -30,7 +30,9 @@ test: install
 
 # Benchmarks, never part of `make test`: figures go to bench/RESULTS.md.
 N ?= 10000
+# wrk (Debian's package) loads the pages; installed on first use, we run as root.
 bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py --n $(N)
 
 lint: install

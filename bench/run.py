@@ -1,5 +1,6 @@
 """`make bench`: build a corpus of N entries on a separate benchmark database, then measure
-import throughput, index rebuild, search latency per engine and queries per page.
+import throughput, index rebuild, search latency per engine, queries per page and pages under
+load.
 Figures are reported, never asserted. Usage: python bench/run.py [--n 10000]."""
 
 import argparse
@@ -30,7 +31,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 
-from bench import corpus  # noqa: E402
+from bench import corpus, load  # noqa: E402
 
 SEARCHES = 300
 
@@ -71,17 +72,22 @@ def _counting(executed):
     return count
 
 
-def queries_per_page():
-    """{page: queries} for an anonymous reader, cache cleared first."""
+def public_pages():
+    """{page: URL} measured for queries per page and under load."""
     from kb.models import EntryPage
 
     entry = EntryPage.objects.live().order_by("pk").first()
-    pages = {
+    return {
         "home": "/",
         "topic": "/permesso-di-soggiorno/",
         "entry": entry.url,
         "search": "/cerca/?q=rinnovo+permesso",
     }
+
+
+def queries_per_page():
+    """{page: queries} for an anonymous reader, cache cleared first."""
+    pages = public_pages()
     client = Client(HTTP_HOST="127.0.0.1")
     counts = {}
     for name, url in pages.items():
@@ -143,6 +149,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    parser.add_argument("--load-seconds", type=int, default=20, help="wrk duration per URL")
     args = parser.parse_args()
     n, tenth = args.n, max(1, args.n // 10)
     work = ROOT / "bench" / "work"
@@ -169,6 +176,7 @@ def main():
     report["search"] = {engine: search_latency(engine, queries) for engine in engines}
     with override_settings(SEARCH_ENGINE=engines[-1]):
         report["api"] = api_latency(queries)
+    report["load"] = load.run(public_pages(), seconds=args.load_seconds)
     write_results(report, Path(args.out))
     print(json.dumps(report, indent=2))
 
@@ -221,8 +229,28 @@ def write_results(report, path):
     ]
     for page, count in report["queries_small"].items():
         lines.append(f"| {page} | {count} | {report['queries_full'][page]} |")
+    lines += load_lines(report["load"])
     lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def load_lines(figures):
+    lines = [
+        "",
+        f"## Pages under load (gunicorn, {figures['workers']} workers, "
+        f"wrk -t{figures['threads']} -c{figures['connections']} -d{figures['seconds']}s)",
+        "",
+        "| page | URL | requests/s | p50 ms | p99 ms | errors | ratio to baseline |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for page, row in figures["pages"].items():
+        lines.append(
+            f"| {page} | `{row['url']}` | {row['rps']:.1f} | {row['p50_ms']:.1f} | "
+            f"{row['p99_ms']:.1f} | {row['errors']} | {row['ratio'] or 0:.3f} |"
+        )
+    peak = figures["worker_peak_mib"]
+    lines += ["", f"Peak memory of one worker (VmHWM): {f'{peak:.0f} MiB' if peak else 'unknown'}"]
+    return lines
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ urlpatterns = [
     path("feed/<slug:topic>/rss/", ValidatedEntriesFeed(), name="feed_topic_rss"),
     path("feed/<slug:topic>/atom/", ValidatedEntriesAtomFeed(), name="feed_topic_atom"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("healthz/", kb_views.healthz, name="healthz"),
 ]
 
 if settings.DEBUG:

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -9,6 +10,11 @@ from accounts.roles import EDITOR
 
 from . import feedback
 from .models import EntryPage, Feedback, GlossaryTerm
+
+
+def healthz(request):
+    """Liveness probe, and the benchmark's baseline: no database, no template."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def glossary(request):

@@ -6,3 +6,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ELASTICSEARCH_INDEX_PREFIX = "quesiti-test"
 # Tests of the Elasticsearch engine switch to it (tests/search/conftest.py).
 SEARCH_ENGINE = "database"
+# whitenoise finds static files through the finders on request: no collectstatic needed.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

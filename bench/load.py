@@ -1,0 +1,166 @@
+"""Pages under load: the site served by gunicorn with production settings and whitenoise,
+loaded by wrk from a second process on 127.0.0.1, one URL after the other for a fixed time.
+The baseline is /healthz/ on the same server, so each page's figure is a ratio to what
+the server configuration alone can do on this machine."""
+
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work"
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def server_env():
+    env = dict(os.environ)  # DATABASE_URL, ELASTICSEARCH_* as the bench process has them
+    env.update(
+        DJANGO_SETTINGS_MODULE="kb.settings.production",
+        STATIC_ROOT=str(WORK / "static"),
+        SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        # wrk speaks plain HTTP to 127.0.0.1: secure-only cookies would never come back.
+        INSECURE_COOKIES="1",
+        ALLOWED_HOSTS="127.0.0.1",
+    )
+    return env
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def status(port, path):
+    """Status of one GET, redirects not followed: a redirect would measure the wrong page."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def wait_until_up(server, port, log, timeout=60):
+    """Until /healthz/ answers: the server is up, or has drained the requests wrk left queued."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}; see {log}")
+        try:
+            if status(port, reverse("healthz")) == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer /healthz/ within {timeout} s; see {log}")
+
+
+def to_ms(text):
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * UNITS_MS[unit]
+
+
+def parse_wrk(output):
+    def number(pattern):
+        found = re.search(pattern, output)
+        return found.groups() if found else None
+
+    socket_errors = number(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+    non_2xx = number(r"Non-2xx or 3xx responses: (\d+)")
+    return {
+        "rps": float(number(r"Requests/sec:\s+([\d.]+)")[0]),
+        "p50_ms": to_ms(number(r"\n\s+50%\s+(\S+)")[0]),
+        "p99_ms": to_ms(number(r"\n\s+99%\s+(\S+)")[0]),
+        "errors": sum(int(n) for n in (socket_errors or ())) + int(non_2xx[0] if non_2xx else 0),
+    }
+
+
+def worker_peak_mib(master_pid):
+    """Largest VmHWM (peak resident set) among the master's children, the workers."""
+    peaks = []
+    for status_file in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status_file.read_text().splitlines() if ":" in line
+            )
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields["PPid"]) == master_pid and "VmHWM" in fields:
+            peaks.append(int(fields["VmHWM"].split()[0]) / 1024)  # kB
+    return max(peaks) if peaks else None
+
+
+def run(pages, seconds=20, workers=2, threads=2, connections=16):
+    """Load each of pages ({name: path}) and then the baseline; figures per page."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install -y wrk (make bench does it)")
+    pages = {**pages, "baseline": reverse("healthz")}
+    env = server_env()
+    # Manifest storage: a page naming a static file that collectstatic did not produce fails.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--clear", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    port, log = free_port(), WORK / "gunicorn.log"
+    with open(log, "w") as log_file:
+        # No --access-logfile: gunicorn writes no access log unless asked to.
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "kb.wsgi:application"]
+            + ["--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+            # The bench needs no control interface, nor to take the default socket's path.
+            + ["--no-control-socket"],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_up(server, port, log)
+        for name, path in pages.items():
+            code = status(port, path)  # the warm-up request
+            if code != 200:
+                raise SystemExit(f"{name} {path} answered {code}, not 200; see {log}")
+        results = {}
+        for name, path in pages.items():
+            wrk = subprocess.run(
+                ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+                + [f"http://127.0.0.1:{port}{path}"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            results[name] = {"url": path, **parse_wrk(wrk.stdout)}
+            # Requests still queued when wrk stopped would be served during the next run.
+            wait_until_up(server, port, log)
+        peak = worker_peak_mib(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    baseline = results["baseline"]["rps"]
+    for figures in results.values():
+        figures["ratio"] = figures["rps"] / baseline if baseline else None
+    return {
+        "workers": workers,
+        "threads": threads,
+        "connections": connections,
+        "seconds": seconds,
+        "pages": results,
+        "worker_peak_mib": peak,
+    }
