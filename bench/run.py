@@ -238,7 +238,8 @@ def load_lines(figures):
     lines = [
         "",
         f"## Pages under load (gunicorn, {figures['workers']} workers, "
-        f"wrk -t{figures['threads']} -c{figures['connections']} -d{figures['seconds']}s)",
+        f"wrk -t{figures['threads']} -c{figures['connections']} -d{figures['seconds']}s"
+        f" --timeout={load.TIMEOUT_SECONDS}s)",
         "",
         "| page | URL | requests/s | p50 ms | p99 ms | errors | ratio to baseline |",
         "|---|---|---|---|---|---|---|",

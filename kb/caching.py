@@ -10,6 +10,8 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
+from .reads import count_read
+
 PAGE_TIMEOUT = 600
 _local = threading.local()
 
@@ -78,18 +80,41 @@ def _cacheable(request):
 
 
 class CachedPageMixin:
-    """For Wagtail pages: anonymous GETs without parameters are served from the cache."""
+    """For Wagtail pages: PageCacheMiddleware keeps what anonymous readers get."""
 
     def serve(self, request, *args, **kwargs):
-        if not _cacheable(request):
-            return super().serve(request, *args, **kwargs)
-        key = f"page:{generation()}:{get_language()}:{request.path}"
-        content = cache.get(key)
-        if content is not None:
-            return HttpResponse(content)
         response = super().serve(request, *args, **kwargs)
-        if hasattr(response, "render"):
-            response.render()
-        if response.status_code == 200:
-            cache.set(key, response.content, PAGE_TIMEOUT)
+        response.cacheable_page = True
+        return response
+
+
+class PageCacheMiddleware:
+    """Anonymous GETs without parameters of a page with CachedPageMixin are answered from
+    the cache before Wagtail routes them (routing and privacy checks cost four queries).
+    An entry's read is still counted. Last in MIDDLEWARE: it needs the language and user."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        # Paths seen to be pages in this process: other paths skip the generation query.
+        self.page_paths = set()
+
+    def __call__(self, request):
+        if not _cacheable(request):
+            return self.get_response(request)
+        key = None
+        if request.path in self.page_paths:
+            key = f"page:{generation()}:{get_language()}:{request.path}"
+            cached = cache.get(key)
+            if cached is not None:
+                content, read_entry = cached
+                if read_entry:
+                    count_read(read_entry)
+                return HttpResponse(content)
+        response = self.get_response(request)
+        if getattr(response, "cacheable_page", False) and response.status_code == 200:
+            if hasattr(response, "render"):
+                response.render()
+            self.page_paths.add(request.path)
+            key = key or f"page:{generation()}:{get_language()}:{request.path}"
+            cache.set(key, (response.content, getattr(response, "read_entry", None)), PAGE_TIMEOUT)
         return response

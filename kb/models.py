@@ -2,7 +2,7 @@ import json
 import uuid
 
 from django.db import models
-from django.db.models import Count, F, Q, Subquery
+from django.db.models import Count, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -20,6 +20,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from kb.caching import CachedPageMixin
+from kb.reads import count_read
 from questions.html import html_to_text
 from validation.models import Authority
 
@@ -316,10 +317,12 @@ class EntryPage(CachedPageMixin, Page):
         return self.visibility != self.Visibility.PUBLIC and not is_registered_reader(user)
 
     def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
         if not getattr(request, "is_preview", False):
-            # One UPDATE, no read: the counter orders the topic page by "most read".
-            EntryPage.objects.filter(pk=self.pk).update(view_count=F("view_count") + 1)
-        return super().serve(request, *args, **kwargs)
+            # The counter orders the topic page by "most read"; cached reads count too.
+            count_read(self.pk)
+            response.read_entry = self.pk
+        return response
 
     def get_template(self, request, *args, **kwargs):
         if self.is_restricted_for(request.user):

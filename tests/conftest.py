@@ -26,9 +26,11 @@ def empty_cache():
     from django.core.cache import cache
 
     from kb.caching import forget_per_generation
+    from kb.reads import forget_pending
 
     cache.clear()
     forget_per_generation()
+    forget_pending()
 
 
 @pytest.fixture

@@ -64,7 +64,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "kb.caching.PageCacheMiddleware",
 ]
+
+# Entry reads are written in batches (kb/reads.py): every this many reads or seconds.
+READS_BATCH = 50
+READS_SECONDS = 30
 
 ROOT_URLCONF = "kb.urls"
 WSGI_APPLICATION = "kb.wsgi.application"

@@ -9,3 +9,5 @@ SEARCH_ENGINE = "database"
 # whitenoise finds static files through the finders on request: no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Each read written at once, so that tests see it (tests/kb checks the batching).
+READS_BATCH = 1

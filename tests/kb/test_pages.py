@@ -84,8 +84,10 @@ def test_entry_topic_follows_its_topic_page(home):
 
 
 def test_pages_use_a_constant_number_of_queries_at_10_and_300_entries(
-    client, home, permits_page, entry, django_assert_max_num_queries
+    client, home, permits_page, entry, settings, django_assert_max_num_queries
 ):
+    settings.READS_BATCH = 1000  # reads are written in batches, not per page view
+    settings.READS_SECONDS = 3600
     urls = ("/", permits_page.url, entry.url)
 
     def queries_per_page():
@@ -181,3 +183,20 @@ def test_publishing_many_pages_bumps_the_cache_generation_once_per_transaction(
             raise RuntimeError
         publish("Terza versione")
     assert generation() == before + 2
+
+
+def test_cached_pages_are_answered_before_routing(
+    client, entry, settings, django_assert_max_num_queries
+):
+    settings.READS_BATCH = 10  # reads are written later, in batches
+    settings.READS_SECONDS = 3600
+    first = client.get(entry.url).content
+    # Only the publish generation, for the cache key.
+    with django_assert_max_num_queries(1):
+        assert client.get(entry.url).content == first
+    client.get("/")
+    with django_assert_max_num_queries(1):
+        assert "Quesiti" in client.get("/").content.decode()
+    # Not a page: no cache lookup, no query.
+    with django_assert_max_num_queries(0):
+        assert client.get("/healthz/").content == b"ok"
