@@ -135,8 +135,15 @@ class ElasticsearchEngine:
                 number_of_fragments=1,
                 no_match_size=200,
             )
+            # Marks the words as written, not the fuzzy variants: highlighting those
+            # re-expands every fuzzy term per hit and made searches six times slower.
+            marked = Q("multi_match", query=split_elisions(expanded), fields=["answer", "question"])
             search = search.highlight_options(
-                pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", order="score"
+                pre_tags=["<mark>"],
+                post_tags=["</mark>"],
+                encoder="html",
+                order="score",
+                highlight_query=marked.to_dict(),
             )
             search = search.suggest(
                 "spelling",
