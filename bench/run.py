@@ -181,6 +181,8 @@ def main():
     with override_settings(SEARCH_ENGINE=engines[-1], ELASTICSEARCH_TIMEOUT=10):
         report["api"] = {"engine": engines[-1], **api_latency(queries)}
     report["load"] = load.run(public_pages(), seconds=args.load_seconds)
+    # Kept before rendering, so a failing report loses no measurement.
+    (work / "report.json").write_text(json.dumps(report, indent=2))
     write_results(report, Path(args.out))
     print(json.dumps(report, indent=2))
 
@@ -268,7 +270,8 @@ def elasticsearch_version():
         return "no Elasticsearch"
     from search.elastic import client
 
-    return f"Elasticsearch {client().info()['version']['number']}"
+    nodes = client().nodes.info(filter_path="nodes.*.version")["nodes"]
+    return "Elasticsearch " + ", ".join(sorted({node["version"] for node in nodes.values()}))
 
 
 def target_lines(report):

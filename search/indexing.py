@@ -128,7 +128,7 @@ def drain_all():
 
 def ensure_index():
     """Create the first index and point the alias at it, if there is none yet."""
-    client = elastic.client()
+    client = _bulk_client()  # creating an index can take longer than a search may
     if indices_behind_alias(client):
         return False
     point_alias(client, create_index(client))
