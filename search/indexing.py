@@ -29,6 +29,7 @@ from .models import PendingIndexUpdate
 logger = logging.getLogger(__name__)
 
 BATCH = 500
+SHORT_BATCH = 10
 # Bulk work may take longer than a reader's search is allowed to.
 BULK_TIMEOUT = 120
 
@@ -101,8 +102,11 @@ def drain(limit=BATCH):
     ids = sorted({row.entry_id for row in pending})
     try:
         ensure_index()
-        # The reader's short timeout: with the immediate task backend an expert waits.
-        _write(ids, alias_name(), elastic.client())
+        # A publication gets the reader's short timeout (with the immediate task backend an
+        # expert waits); an import's batches get the bulk one, or each would time out and
+        # leave readers on the fallback for ELASTICSEARCH_RETRY_SECONDS.
+        client = elastic.client() if len(ids) <= SHORT_BATCH else _bulk_client()
+        _write(ids, alias_name(), client)
     except (*elastic.UNAVAILABLE, BulkIndexError) as error:
         if not isinstance(error, BulkIndexError):
             elastic.mark_unavailable(error)
