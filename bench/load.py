@@ -4,6 +4,7 @@ The baseline is /healthz/ on the same server, so each page's figure is a ratio t
 the server configuration alone can do on this machine."""
 
 import http.client
+import json
 import os
 import re
 import secrets
@@ -13,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from django.urls import reverse
@@ -102,8 +104,28 @@ def worker_peak_mib(master_pid):
     return max(peaks) if peaks else None
 
 
-def run(pages, seconds=20, workers=2, threads=2, connections=16):
-    """Load each of pages ({name: path}) and then the baseline; figures per page."""
+def timed_gets(port, paths):
+    """(milliseconds of each GET, {engine: answers}) for API paths requested one after the
+    other on one kept-alive connection, as a single reader would."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    samples, engines = [], Counter()
+    try:
+        for path in paths:
+            started = time.perf_counter()
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read()
+            samples.append((time.perf_counter() - started) * 1000)
+            if response.status != 200:
+                raise SystemExit(f"{path} answered {response.status}")
+            engines[json.loads(body)["engine"]] += 1
+    finally:
+        connection.close()
+    return samples, dict(engines)
+
+
+def run(pages, api_paths=(), seconds=20, workers=2, threads=2, connections=16):
+    """Time api_paths one by one, then load each of pages ({name: path}) and the baseline."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk (make bench does it)")
     pages = {**pages, "baseline": reverse("healthz")}
@@ -134,6 +156,7 @@ def run(pages, seconds=20, workers=2, threads=2, connections=16):
             code = status(port, path)  # the warm-up request
             if code != 200:
                 raise SystemExit(f"{name} {path} answered {code}, not 200; see {log}")
+        api_samples, api_engines = timed_gets(port, api_paths)
         results = {}
         for name, path in pages.items():
             wrk = subprocess.run(
@@ -165,5 +188,7 @@ def run(pages, seconds=20, workers=2, threads=2, connections=16):
         "connections": connections,
         "seconds": seconds,
         "pages": results,
+        "api_samples": api_samples,
+        "api_engines": api_engines,
         "worker_peak_mib": peak,
     }
