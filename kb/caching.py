@@ -79,6 +79,10 @@ def _cacheable(request):
     )
 
 
+def _page_key(request):
+    return f"page:{generation()}:{get_language()}:{request.path}"
+
+
 class CachedPageMixin:
     """For Wagtail pages: PageCacheMiddleware keeps what anonymous readers get."""
 
@@ -103,7 +107,7 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key = None
         if request.path in self.page_paths:
-            key = f"page:{generation()}:{get_language()}:{request.path}"
+            key = _page_key(request)
             cached = cache.get(key)
             if cached is not None:
                 content, read_entry = cached
@@ -115,6 +119,6 @@ class PageCacheMiddleware:
             if hasattr(response, "render"):
                 response.render()
             self.page_paths.add(request.path)
-            key = key or f"page:{generation()}:{get_language()}:{request.path}"
+            key = key or _page_key(request)
             cache.set(key, (response.content, getattr(response, "read_entry", None)), PAGE_TIMEOUT)
         return response

@@ -27,17 +27,15 @@ def count_read(entry_id):
         )
         if not due:
             return
-        batch = dict(_pending)
-        _pending.clear()
         _last_write = time.monotonic()
+        batch = _take_pending()
     _write(batch)
 
 
 def write_pending():
     """Write the reads not yet written (at exit, so a stopped worker loses none)."""
     with _lock:
-        batch = dict(_pending)
-        _pending.clear()
+        batch = _take_pending()
     if batch:
         _write(batch)
 
@@ -45,7 +43,13 @@ def write_pending():
 def forget_pending():
     """For tests: reads of entries that a rolled-back test created."""
     with _lock:
-        _pending.clear()
+        _take_pending()
+
+
+def _take_pending():
+    batch = dict(_pending)
+    _pending.clear()
+    return batch
 
 
 def _write(batch):

@@ -1,6 +1,7 @@
 """The database engine, the embedded default: Wagtail's database search backend (SQLite FTS5
 or PostgreSQL full text) for matching and ranking, SQL aggregates for facets."""
 
+import datetime
 import difflib
 from collections import Counter, defaultdict
 from itertools import chain
@@ -23,27 +24,10 @@ from .text import STOPWORDS, keywords, stem, words
 class DatabaseEngine:
     name = "database"
 
-    def base_queryset(self, filters, public_only=True):
-        # Search backends filter on indexed columns only, so slugs become ids here.
+    def base_queryset(self, public_only=True):
         entries = EntryPage.objects.live().public()
         if public_only:
             entries = entries.filter(visibility=EntryPage.Visibility.PUBLIC)
-        if "topic" in filters:
-            entries = entries.filter(topic_id__in=Topic.objects.filter(slug=filters["topic"]))
-        if "authority" in filters:
-            entries = entries.filter(
-                authority_id__in=Authority.objects.filter(slug=filters["authority"])
-            )
-        if "tag" in filters:
-            entries = entries.filter(pk__in=list(_ids_tagged(filters["tag"])))
-        if "year" in filters:
-            entries = entries.filter(
-                pk__in=list(
-                    EntryPage.objects.filter(validated_at__year=filters["year"]).values_list(
-                        "pk", flat=True
-                    )
-                )
-            )
         return entries
 
     def search(self, query, expanded, filters, page, page_size, public_only, with_facets):
@@ -59,8 +43,7 @@ class DatabaseEngine:
             total, shown = len(ranked), ranked[start : start + page_size]
             matching = [pk for pk, _score in ranked]
         else:
-            entries = self.base_queryset(filters, public_only).order_by("-validated_at", "title")
-            newest = entries.values_list("pk", flat=True)[start : start + page_size]
+            newest = known.newest_first(allowed)[start : start + page_size]
             total, shown, matching = len(allowed), [(pk, 0.0) for pk in newest], allowed
         marked = [w for w in words(expanded) if w not in STOPWORDS] + list(corrections.values())
         suggestion = " ".join(corrections.get(w, w) for w in words(query)) if corrections else ""
@@ -83,16 +66,12 @@ class DatabaseEngine:
         return hits_for(ranked_matches(terms, allowed)[:limit], terms)
 
     def autocomplete(self, prefix, limit, public_only):
-        entries = self.base_queryset({}, public_only)
+        entries = self.base_queryset(public_only)
         condition = Q()
         for word in prefix.split()[:5]:
             condition &= Q(title__icontains=word)
         rows = entries.filter(condition).order_by("-view_count", "title")[:limit]
         return [{"title": entry.title, "url": entry.url} for entry in rows.specific()]
-
-
-def _ids_tagged(slug):
-    return EntryTag.objects.filter(tag__slug=slug).values_list("content_object_id", flat=True)
 
 
 def match_terms(expanded, corrections):
@@ -194,9 +173,14 @@ def _sqlite_scores(terms):
 class EntryFacts(NamedTuple):
     topic: str
     authority: str
-    year: str | None
+    validated_at: datetime.date | None
+    title: str
     tags: frozenset
     public: bool
+
+    @property
+    def year(self):
+        return str(self.validated_at.year) if self.validated_at else None
 
     def passes(self, filters, public_only):
         return (
@@ -217,18 +201,23 @@ class Catalogue:
         tags = defaultdict(set)
         for pk, slug in EntryTag.objects.values_list("content_object_id", "tag__slug"):
             tags[pk].add(slug)
-        rows = DatabaseEngine().base_queryset({}, public_only=False)
+        rows = (
+            DatabaseEngine()
+            .base_queryset(public_only=False)
+            .values_list(
+                "pk", "topic__slug", "authority__slug", "validated_at", "title", "visibility"
+            )
+        )
         self.entries = {
             pk: EntryFacts(
                 topic,
                 authority,
-                str(day.year) if day else None,
+                day,
+                title,
                 frozenset(tags[pk]),
                 visibility == EntryPage.Visibility.PUBLIC,
             )
-            for pk, topic, authority, day, visibility in rows.values_list(
-                "pk", "topic__slug", "authority__slug", "validated_at", "visibility"
-            )
+            for pk, topic, authority, day, title, visibility in rows
         }
         self.labels = {
             "topic": dict(Topic.objects.values_list("slug", "name")),
@@ -238,7 +227,7 @@ class Catalogue:
         self._matching = {}
 
     def matching(self, filters, public_only):
-        """The ids of the entries passing `filters` (as DatabaseEngine.base_queryset)."""
+        """The ids of the entries passing `filters`: the one place they are applied."""
         key = (tuple(sorted(filters.items())), public_only)
         if key not in self._matching:
             if len(self._matching) > 100:
@@ -247,6 +236,15 @@ class Catalogue:
                 pk for pk, facts in self.entries.items() if facts.passes(filters, public_only)
             }
         return self._matching[key]
+
+    def newest_first(self, ids):
+        """`ids` by validation date, newest first (undated last), then title."""
+        undated = [pk for pk in ids if self.entries[pk].validated_at is None]
+        dated = sorted(
+            (pk for pk in ids if self.entries[pk].validated_at),
+            key=lambda pk: (-self.entries[pk].validated_at.toordinal(), self.entries[pk].title),
+        )
+        return dated + sorted(undated, key=lambda pk: self.entries[pk].title)
 
     def facets(self, ids):
         facts = [self.entries[pk] for pk in ids]

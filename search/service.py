@@ -20,6 +20,7 @@ from kb.caching import per_generation
 
 from . import elastic
 from .database import DatabaseEngine
+from .documents import glossary_terms
 from .models import QueryLog
 from .text import fold, keywords, mentioned_terms, stem
 
@@ -84,11 +85,8 @@ def clean_filters(filters):
     return cleaned
 
 
-@per_generation
-def glossary():
-    from kb.models import GlossaryTerm
-
-    return list(GlossaryTerm.objects.all())
+# Read by every search: kept until the glossary (or anything published) changes.
+glossary = per_generation(glossary_terms)
 
 
 def expand_with_glossary(query, terms=None):
