@@ -88,3 +88,14 @@ def ensure_role_groups(root_page=None):
                 ),
             )
     return groups
+
+
+def requires_mfa(user):
+    """Everyone who can reach the admin must use a second factor there."""
+    return has_any_role(user, ADMIN_ROLES)
+
+
+def has_mfa(user):
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

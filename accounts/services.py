@@ -40,3 +40,13 @@ def approve_operator(user, coordinator):
     user.groups.add(Group.objects.get(name=OPERATOR))
     audit.record(user, coordinator, "approved", "pending", "approved")
     notifications.account_approved(user)
+
+
+@transaction.atomic
+def enrol_authenticator(user, secret):
+    """Give `user` an authenticator app with `secret`, and recovery codes (demo data, tests)."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)

@@ -13,6 +13,10 @@ from search import views as search_views
 
 # Not translated: administration, APIs, feeds, the sitemap and form endpoints.
 urlpatterns = [
+    # Everyone logs in through allauth, which asks staff for their second factor; the
+    # admins' own password-only login forms would skip it.
+    path("admin/login/", kb_views.login_elsewhere),
+    path("django-admin/login/", kb_views.login_elsewhere),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

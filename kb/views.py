@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -15,6 +17,14 @@ from .models import EntryPage, Feedback, GlossaryTerm
 def healthz(request):
     """Liveness probe, and the benchmark's baseline: no database, no template."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def login_elsewhere(request):
+    """The admin login pages send people to the one login, keeping where they were going."""
+    url = reverse("account_login")
+    if next_url := request.GET.get("next"):
+        url += "?" + urlencode({"next": next_url})
+    return redirect(url)
 
 
 def glossary(request):

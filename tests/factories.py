@@ -5,6 +5,8 @@ import wagtail_factories
 from factory.django import DjangoModelFactory
 
 from accounts.models import Organisation, User
+from accounts.roles import has_mfa, requires_mfa
+from accounts.services import enrol_authenticator
 from kb.models import EntryLegalReference, EntryPage, Topic, TopicPage
 from questions.models import Question
 from validation.models import Authority
@@ -36,6 +38,27 @@ class UserFactory(DjangoModelFactory):
         for group in extracted or []:
             self.groups.add(group)
         self.save()
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        """Staff have their authenticator app, as the admin requires; `mfa=False` for none."""
+        if extracted is not False and requires_mfa(self) and not has_mfa(self):
+            enrol_authenticator(self, TOTP_SECRET)
+
+
+# The authenticator secret of every staff member the factory makes; `totp_code()` reads it.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code():
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    counter = next(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(TOTP_SECRET, counter))
 
 
 class TopicFactory(DjangoModelFactory):
