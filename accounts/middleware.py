@@ -19,11 +19,7 @@ class AdminRequiresMFAMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (
-            request.path.startswith(ADMIN_PREFIXES)
-            and requires_mfa(user)
-            and not has_mfa(user)
-        ):
+        if request.path.startswith(ADMIN_PREFIXES) and requires_mfa(user) and not has_mfa(user):
             messages.warning(
                 request,
                 _(

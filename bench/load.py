@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.urls import reverse
@@ -31,8 +32,8 @@ def server_env():
         DJANGO_SETTINGS_MODULE="kb.settings.production",
         STATIC_ROOT=str(WORK / "static"),
         SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
-        # wrk speaks plain HTTP to 127.0.0.1: secure-only cookies would never come back.
-        INSECURE_COOKIES="1",
+        # wrk speaks plain HTTP to 127.0.0.1: no redirect to HTTPS, no secure-only cookies.
+        INSECURE_HTTP="1",
         ALLOWED_HOSTS="127.0.0.1",
     )
     return env
@@ -124,11 +125,9 @@ def timed_gets(port, paths):
     return samples, dict(engines)
 
 
-def run(pages, api_paths=(), seconds=20, workers=2, threads=2, connections=16):
-    """Time api_paths one by one, then load each of pages ({name: path}) and the baseline."""
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed: apt-get install -y wrk (make bench does it)")
-    pages = {**pages, "baseline": reverse("healthz")}
+@contextmanager
+def serving(workers):
+    """gunicorn with production settings on a free port; yields (port, process, log)."""
     env = server_env()
     # Manifest storage: a page naming a static file that collectstatic did not produce fails.
     subprocess.run(
@@ -152,26 +151,7 @@ def run(pages, api_paths=(), seconds=20, workers=2, threads=2, connections=16):
         )
     try:
         wait_until_up(server, port, log)
-        for name, path in pages.items():
-            code = status(port, path)  # the warm-up request
-            if code != 200:
-                raise SystemExit(f"{name} {path} answered {code}, not 200; see {log}")
-        api_samples, api_engines = timed_gets(port, api_paths)
-        results = {}
-        for name, path in pages.items():
-            wrk = subprocess.run(
-                ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
-                # Slow answers are measured, not dropped as errors (wrk gives up at 2 s).
-                + [f"--timeout={TIMEOUT_SECONDS}s"]
-                + [f"http://127.0.0.1:{port}{path}"],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            results[name] = {"url": path, **parse_wrk(wrk.stdout)}
-            # Requests still queued when wrk stopped would be served during the next run.
-            wait_until_up(server, port, log)
-        peak = worker_peak_mib(server.pid)
+        yield port, server, log
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -179,6 +159,48 @@ def run(pages, api_paths=(), seconds=20, workers=2, threads=2, connections=16):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def wrk(port, target, seconds, threads, connections, name="paths"):
+    """wrk's figures for one URL path, or for a list of paths taken in turn (a Lua script)."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    # Slow answers are measured, not dropped as errors (wrk gives up at 2 s).
+    command.append(f"--timeout={TIMEOUT_SECONDS}s")
+    if isinstance(target, str):
+        url = target
+    else:
+        script = WORK / f"{name}.lua"
+        listed = ",\n".join(json.dumps(path) for path in target)
+        script.write_text(
+            f"local paths = {{\n{listed}\n}}\nlocal i = 0\n"
+            "request = function()\n  i = i % #paths + 1\n"
+            '  return wrk.format("GET", paths[i])\nend\n'
+        )
+        command += ["-s", str(script)]
+        url = target[0]
+    output = subprocess.run(
+        command + [f"http://127.0.0.1:{port}{url}"], capture_output=True, text=True, check=True
+    ).stdout
+    return parse_wrk(output)
+
+
+def run(pages, api_paths=(), seconds=20, workers=2, threads=2, connections=16):
+    """Time api_paths one by one, then load each of pages ({name: path}) and the baseline."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install -y wrk (make bench does it)")
+    pages = {**pages, "baseline": reverse("healthz")}
+    with serving(workers) as (port, server, log):
+        for name, path in pages.items():
+            code = status(port, path)  # the warm-up request
+            if code != 200:
+                raise SystemExit(f"{name} {path} answered {code}, not 200; see {log}")
+        api_samples, api_engines = timed_gets(port, api_paths)
+        results = {}
+        for name, path in pages.items():
+            results[name] = {"url": path, **wrk(port, path, seconds, threads, connections)}
+            # Requests still queued when wrk stopped would be served during the next run.
+            wait_until_up(server, port, log)
+        peak = worker_peak_mib(server.pid)
     baseline = results["baseline"]["rps"]
     for figures in results.values():
         figures["ratio"] = figures["rps"] / baseline if baseline else None
@@ -190,5 +212,33 @@ def run(pages, api_paths=(), seconds=20, workers=2, threads=2, connections=16):
         "pages": results,
         "api_samples": api_samples,
         "api_engines": api_engines,
+        "worker_peak_mib": peak,
+    }
+
+
+def sustained(paths, seconds=60, workers=2, threads=2, connections=50):
+    """Each list of paths ({name: [path, ...]}) loaded in turn for `seconds` at `connections`:
+    the hardening check that a busy server answers every request, and none with an error."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install -y wrk (make bench does it)")
+    results = {}
+    with serving(workers) as (port, server, log):
+        for name, targets in paths.items():
+            for path in targets[:3]:
+                if status(port, path) != 200:
+                    raise SystemExit(f"{name} {path} did not answer 200; see {log}")
+            results[name] = {
+                "urls": len(targets),
+                "example": targets[0],
+                **wrk(port, targets, seconds, threads, connections, name=name),
+            }
+            wait_until_up(server, port, log)
+        peak = worker_peak_mib(server.pid)
+    return {
+        "workers": workers,
+        "threads": threads,
+        "connections": connections,
+        "seconds": seconds,
+        "pages": results,
         "worker_peak_mib": peak,
     }

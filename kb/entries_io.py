@@ -25,7 +25,7 @@ from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.signals import page_published
 
-from questions.html import clean_html, html_to_text
+from questions.html import CONTROL_CHARACTERS, clean_html, html_to_text
 from validation.models import Authority
 
 from .models import (
@@ -103,10 +103,16 @@ class ImportReport:
     unchanged: int = 0
 
 
+def _check_characters(value, what, line):
+    if CONTROL_CHARACTERS.search(value):
+        raise EntryFileError(line, f"{what} contiene caratteri di controllo non ammessi")
+
+
 def _text(data, name, line, max_length=None):
     value = data[name]
     if not isinstance(value, str) or not value.strip():
         raise EntryFileError(line, f'il campo "{name}" deve essere un testo non vuoto')
+    _check_characters(value, f'il campo "{name}"', line)
     value = value.strip()
     if max_length and len(value) > max_length:
         raise EntryFileError(line, f'il campo "{name}" supera {max_length} caratteri')
@@ -129,6 +135,7 @@ def _tags(data, line):
         raise EntryFileError(line, 'il campo "tags" deve essere una lista di testi non vuoti')
     cleaned = []
     for tag in tags:
+        _check_characters(tag, 'il campo "tags"', line)
         tag = " ".join(tag.lower().split())
         if len(tag) > MAX_TAG:
             raise EntryFileError(line, f'l\'etichetta "{tag[:30]}…" supera {MAX_TAG} caratteri')
@@ -149,6 +156,7 @@ def _legal_references(data, line):
         label = ref.get("label")
         if not isinstance(label, str) or not label.strip() or len(label) > 255:
             raise EntryFileError(line, f'{where}: "label" mancante o più lungo di 255 caratteri')
+        _check_characters(label, f"{where}: label", line)
         url = ref.get("url") or ""
         if url:
             try:
@@ -165,6 +173,8 @@ def parse_line(text, line):
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise EntryFileError(line, f"JSON non valido ({error.msg})") from None
+    except RecursionError:
+        raise EntryFileError(line, "JSON non valido (troppo annidato)") from None
     if not isinstance(data, dict):
         raise EntryFileError(line, "ogni riga deve essere un oggetto JSON")
     missing = [name for name in REQUIRED_FIELDS if name not in data]
@@ -182,7 +192,7 @@ def parse_line(text, line):
     if review_due <= validated_at:
         raise EntryFileError(line, "review_due deve essere successiva a validated_at")
     language = data.get("language", "it")
-    if language not in LANGUAGES:
+    if not isinstance(language, str) or language not in LANGUAGES:
         raise EntryFileError(
             line, f"lingua non prevista: {language!r} (ammesse: {', '.join(sorted(LANGUAGES))})"
         )
@@ -207,12 +217,18 @@ def parse_line(text, line):
 
 
 def read_entries(lines):
-    """Parse and check every line; the first problem raises EntryFileError with its line."""
+    """Parse and check every line (text, or bytes in UTF-8); the first problem raises
+    EntryFileError with its line."""
     records = []
     seen = {}
     topics = set(Topic.objects.values_list("slug", flat=True))
     authorities = set(Authority.objects.values_list("slug", flat=True))
     for number, text in enumerate(lines, start=1):
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError:
+                raise EntryFileError(number, "il testo non è in UTF-8") from None
         if not text.strip():
             continue
         record = parse_line(text, number)

@@ -25,7 +25,9 @@ def _client_key(request):
 
 
 def record(request, entry, helpful, comment):
-    comment = html_to_text(comment or "")
+    # Far too long is refused before cleaning: cleaning megabytes of markup takes seconds.
+    comment = comment or ""
+    comment = html_to_text(comment) if len(comment) <= 2 * MAX_COMMENT else comment
     if len(comment) > MAX_COMMENT:
         raise FeedbackError(_("Il commento supera %(n)d caratteri.") % {"n": MAX_COMMENT})
     seen = request.session.get("feedback_entries", [])

@@ -7,9 +7,10 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from questions.html import html_to_text
+from questions.html import html_to_text, strip_control
 
 from .models import EntryPage, Topic
 
@@ -33,11 +34,13 @@ class ValidatedEntriesFeed(Feed):
             entries = entries.filter(topic=topic)
         return entries[:50]
 
+    # XML refuses control characters, which a title typed or pasted may carry.
     def item_title(self, entry):
-        return entry.title
+        return strip_control(entry.title)
 
     def item_description(self, entry):
-        return html_to_text(entry.answer)[:500]
+        # Feed readers show the description as HTML: the answer's text, escaped.
+        return escape(strip_control(html_to_text(entry.answer)[:500]))
 
     def item_link(self, entry):
         return entry.url

@@ -1,6 +1,7 @@
 import json
 import uuid
 
+from django.core.validators import slug_unicode_re
 from django.db import models
 from django.db.models import Count, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect
@@ -95,7 +96,8 @@ class HomePage(CachedPageMixin, RoutablePageMixin, Page):
     @path("v/<int:pk>/", name="short_link")
     def short_link(self, request, pk):
         """The permanent short link of an entry: it survives renames and moves."""
-        entry = get_object_or_404(EntryPage.objects.live().public(), pk=pk)
+        # `id`, not `pk` (the parent link): an id out of range is then "not found".
+        entry = get_object_or_404(EntryPage.objects.live().public(), id=pk)
         return redirect(entry.url, permanent=False)
 
     def get_context(self, request, *args, **kwargs):
@@ -135,11 +137,12 @@ class TopicPage(CachedPageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         entries = EntryPage.objects.live().public().child_of(self).for_listing()
+        # Only slugs reach the database (PostgreSQL refuses a NUL, for one).
         authority = request.GET.get("ente", "")
-        if authority:
+        if slug_unicode_re.match(authority):
             entries = entries.filter(authority__slug=authority)
         tag = request.GET.get("etichetta", "")
-        if tag:
+        if slug_unicode_re.match(tag):
             entries = entries.filter(tagged_items__tag__slug=tag)
         sort = request.GET.get("ordine", "recenti")
         sort = sort if sort in self.SORTS else "recenti"
@@ -608,3 +611,26 @@ class PublishedGeneration(models.Model):
 
     def __str__(self):
         return str(self.value)
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail the site sends, kept until the mail server has taken it (kb/mail.py)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    from_email = models.CharField(max_length=255)
+    to = models.JSONField()
+    subject = models.TextField()
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("e-mail in uscita")
+        verbose_name_plural = _("e-mail in uscita")
+
+    def __str__(self):
+        return f"{self.pk} {self.subject}"

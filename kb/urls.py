@@ -46,6 +46,7 @@ urlpatterns += i18n_patterns(
     path("cerca/", search_views.search_page, name="search"),
     path("cerca/apri/<int:log_id>/<int:entry_id>/", search_views.open_result, name="search_open"),
     path("quesiti/", include("questions.urls")),
+    path("profilo/", include("accounts.urls")),
     path("glossario/", kb_views.glossary, name="glossary"),
     # Wagtail's catch-all page route must stay last.
     path("", include(wagtail_urls)),

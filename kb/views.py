@@ -36,7 +36,8 @@ def glossary(request):
 @csrf_exempt
 @require_POST
 def entry_feedback(request, pk):
-    entry = get_object_or_404(EntryPage.objects.visible_to(request.user), pk=pk)
+    # `id`, not `pk` (the parent link): an id out of range is then "not found", not an error.
+    entry = get_object_or_404(EntryPage.objects.visible_to(request.user), id=pk)
     choice = request.POST.get("utile")
     if choice not in ("si", "no"):
         messages.error(request, _("Indica se la risposta ti è stata utile."))

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.core.validators import slug_unicode_re
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -72,14 +73,16 @@ def queue(request):
         )
     else:
         questions = questions.filter(QUEUES[tab][1])
+    # Filters that cannot be right are ignored: PostgreSQL refuses a NUL in a slug, int()
+    # refuses "²", and a huge number overflows the database or the date.
     topic = request.GET.get("tema", "")
-    if topic:
+    if slug_unicode_re.match(topic):
         questions = questions.filter(topic__slug=topic)
     organisation = request.GET.get("organizzazione", "")
-    if organisation.isdigit():
+    if organisation.isascii() and organisation.isdigit() and len(organisation) <= 9:
         questions = questions.filter(organisation_id=int(organisation))
     age = request.GET.get("eta", "")
-    if age.isdigit():
+    if age.isascii() and age.isdigit() and len(age) <= 5:
         questions = questions.filter(
             created_at__lte=timezone.now() - datetime.timedelta(days=int(age))
         )

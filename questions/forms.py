@@ -44,6 +44,12 @@ class QuestionForm(forms.Form):
             raise forms.ValidationError(_("Scrivi la domanda."))
         return body
 
+    def clean(self):
+        # A hidden field has no place on the page to show its error: say it on top.
+        if any(field.name in self.errors for field in self.hidden_fields()):
+            raise forms.ValidationError(_("Modulo non valido: ricarica la pagina e riprova."))
+        return super().clean()
+
     def clean_tags(self):
         tags = parse_tags(self.cleaned_data["tags"])
         if len(tags) > 8 or any(len(tag) > 50 for tag in tags):

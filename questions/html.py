@@ -49,6 +49,15 @@ def html_to_text(fragment):
     return re.sub(r"\s+", " ", text).strip()
 
 
+# Invisible in text, and refused by XML (the feeds) and by PostgreSQL (NUL); lone
+# surrogates cannot even be written as UTF-8. Tabs and new lines are fine.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def strip_control(text):
+    return CONTROL_CHARACTERS.sub("", text)
+
+
 _HAS_TAGS = re.compile(r"<\s*/?\s*(p|ul|ol|li|strong|b|em|i|a|br|h3|h4|blockquote)\b", re.I)
 _LIST_ITEM = re.compile(r"^\s*[-*•]\s+")
 

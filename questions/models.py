@@ -34,10 +34,13 @@ class Question(models.Model):
     )
     tags = TaggableManager(through=QuestionTag, blank=True, verbose_name=_("etichette"))
     municipality = models.CharField(_("comune"), max_length=100, blank=True)
+    # Empty once the asker deleted their account: the question stays, anonymised.
     asker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("chi ha chiesto"),
-        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="questions",
     )
     organisation = models.ForeignKey(

@@ -1,17 +1,13 @@
-"""E-mails about questions (Italian, text + HTML), sent once the transaction has committed."""
-
-import logging
+"""E-mails about questions (Italian, text + HTML), kept in the outbox with the action that
+sends them (kb/mail.py)."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import COORDINATOR
-
-logger = logging.getLogger(__name__)
 
 
 def _absolute(path):
@@ -19,26 +15,23 @@ def _absolute(path):
 
 
 def send(recipients, subject, lines, link, link_label):
-    """Queue one e-mail per recipient after commit; a mail failure never undoes the action."""
+    """One e-mail per recipient. The outbox stores them in the caller's transaction and
+    delivers them after commit: a rolled-back action sends nothing, and a mail server that
+    is down delays the e-mail without undoing the action."""
     recipients = sorted({r for r in recipients if r})
     if not recipients:
         return
     context = {"lines": lines, "link": _absolute(link), "link_label": link_label}
     text = render_to_string("questions/email/notification.txt", context)
     html = render_to_string("questions/email/notification.html", context)
-
-    def deliver():
-        for recipient in recipients:
-            message = EmailMultiAlternatives(
-                f"[Quesiti] {subject}", text, settings.DEFAULT_FROM_EMAIL, [recipient]
-            )
-            message.attach_alternative(html, "text/html")
-            try:
-                message.send()
-            except Exception:
-                logger.exception("e-mail to %s not sent: %s", recipient, subject)
-
-    transaction.on_commit(deliver)
+    messages = []
+    for recipient in recipients:
+        message = EmailMultiAlternatives(
+            f"[Quesiti] {subject}", text, settings.DEFAULT_FROM_EMAIL, [recipient]
+        )
+        message.attach_alternative(html, "text/html")
+        messages.append(message)
+    get_connection().send_messages(messages)
 
 
 def coordinator_emails():
@@ -84,7 +77,7 @@ def status_changed(question, note=""):
         lines.append(note)
     followers = question.followers.values_list("email", flat=True)
     send(
-        [question.asker.email, *followers],
+        [question.asker and question.asker.email, *followers],
         _("Aggiornamento sul quesito"),
         lines,
         question.get_absolute_url(),

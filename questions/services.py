@@ -2,8 +2,9 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,15 @@ def is_coordinator(user):
 
 def can_ask(user):
     return user.is_authenticated and user.is_active and has_role(user, OPERATOR)
+
+
+def may_reply(question, user):
+    """The asker and their organisation's colleagues write in the thread (a question of no
+    organisation, made from a reader's comment, has no colleagues)."""
+    same_organisation = (
+        question.organisation_id is not None and question.organisation_id == user.organisation_id
+    )
+    return question.asker_id == user.pk or same_organisation
 
 
 def visible_questions(user):
@@ -111,7 +121,7 @@ def submit_question(user, *, title, body, topic, tags, municipality, token, pers
 @transaction.atomic
 def reply(question, user, body):
     """The operator answers a request for details; the question goes back to triage."""
-    if question.asker_id != user.pk and question.organisation_id != user.organisation_id:
+    if not may_reply(question, user):
         raise QuestionError(_("Non puoi scrivere in questo quesito."))
     if not question.is_open:
         raise QuestionError(_("Il quesito è chiuso: non si possono aggiungere messaggi."))
@@ -296,10 +306,88 @@ def add_internal_note(question, user, body):
     return Message.objects.create(question=question, author=user, body=body, internal=True)
 
 
+def _days_before(today, days):
+    """Midnight (local time) `days` days before `today`, or before the current day."""
+    today = today or timezone.localdate()
+    midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+    return midnight - datetime.timedelta(days=days)
+
+
 def overdue_since(days, today=None):
     """Open questions still waiting for triage after `days` days."""
-    today = today or timezone.localdate()
-    limit = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
-    return Question.objects.filter(
-        status=S.SUBMITTED, created_at__lt=limit - datetime.timedelta(days=days)
+    return Question.objects.filter(status=S.SUBMITTED, created_at__lt=_days_before(today, days))
+
+
+@transaction.atomic
+def purge_old_messages(today=None):
+    """Delete every message (internal notes too) older than MESSAGE_RETENTION_DAYS; the
+    questions and their timelines stay. Returns how many were deleted."""
+    limit = _days_before(today, settings.MESSAGE_RETENTION_DAYS)
+    deleted, _by_model = Message.objects.filter(created_at__lt=limit).delete()
+    return deleted
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def personal_data(user):
+    """What the questions room keeps about `user`, as the operator may see it: their
+    questions with the visible thread, their messages elsewhere, the questions they follow."""
+    questions = (
+        Question.objects.filter(asker=user)
+        .select_related("topic", "organisation")
+        .prefetch_related(
+            "tags",
+            Prefetch("messages", Message.objects.filter(internal=False), to_attr="visible"),
+        )
+        .order_by("created_at", "id")
     )
+    elsewhere = (
+        Message.objects.filter(author=user, internal=False)
+        .exclude(question__asker=user)
+        .select_related("question")
+    )
+    return {
+        "questions": [
+            {
+                "id": question.pk,
+                "title": question.title,
+                "body": html_to_text(question.body),
+                "topic": question.topic.name,
+                "tags": sorted(tag.name for tag in question.tags.all()),
+                "municipality": question.municipality,
+                "organisation": str(question.organisation or ""),
+                "status": question.status,
+                "status_label": question.get_status_display(),
+                "created_at": _iso(question.created_at),
+                "updated_at": _iso(question.updated_at),
+                "answered_at": _iso(question.answered_at),
+                "messages": [
+                    {
+                        "written_by_you": message.author_id == user.pk,
+                        "created_at": _iso(message.created_at),
+                        "body": html_to_text(message.body),
+                    }
+                    for message in question.visible
+                ],
+            }
+            for question in questions
+        ],
+        "messages_in_other_questions": [
+            {
+                "question_id": message.question_id,
+                "question_title": message.question.title,
+                "created_at": _iso(message.created_at),
+                "body": html_to_text(message.body),
+            }
+            for message in elsewhere
+        ],
+        "followed_questions": [
+            {"id": question.pk, "title": question.title, "status": question.status}
+            for question in user.followed_questions.order_by("created_at", "id")
+        ],
+    }

@@ -111,11 +111,7 @@ def detail(request, pk):
             "events": timeline(question, include_internal=is_staff_view),
             "thread": question.messages.filter(internal=False).select_related("author"),
             "message_form": MessageForm(),
-            "can_reply": question.is_open
-            and (
-                question.asker_id == request.user.pk
-                or question.organisation_id == request.user.organisation_id
-            ),
+            "can_reply": question.is_open and services.may_reply(question, request.user),
             "can_withdraw": question.is_open and question.asker_id == request.user.pk,
             "following": question.followers.filter(pk=request.user.pk).exists(),
         },

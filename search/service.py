@@ -75,12 +75,15 @@ def normalise_query(query, max_length=MAX_QUERY_LENGTH):
 
 def clean_filters(filters):
     """The known filters with a usable value; a year that is not a year is dropped."""
+    # Without control characters: the query log keeps them as JSON, which PostgreSQL
+    # refuses with a NUL in it.
     cleaned = {
-        name: str(value)[:100]
+        name: normalise_query(str(value), max_length=100)
         for name, value in (filters or {}).items()
         if name in FILTERS and value
     }
-    if not re.fullmatch(r"\d{4}", cleaned.get("year", "0000")):
+    cleaned = {name: value for name, value in cleaned.items() if value}
+    if not re.fullmatch(r"[0-9]{4}", cleaned.get("year", "0000")):
         del cleaned["year"]
     return cleaned
 

@@ -165,13 +165,16 @@ def similar_api(request):
     )
 
 
-def _positive_int(request, name, default, maximum=None):
+def _positive_int(request, name, default, maximum):
     raw = request.GET.get(name, "")
     if raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1 or (maximum and int(raw) > maximum):
-        limit = f" e {maximum}" if maximum else ""
-        raise ValueError(f"«{name}» deve essere un numero intero tra 1{limit}.")
+    # ASCII digits, and few of them: int() refuses "²" and numbers of thousands of digits.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9 and 1 <= int(raw) <= maximum):
+        raise ValueError(
+            _("«%(name)s» deve essere un numero intero tra 1 e %(maximum)d.")
+            % {"name": name, "maximum": maximum}
+        )
     return int(raw)
 
 
@@ -214,7 +217,8 @@ def search_api(request):
 def open_result(request, log_id, entry_id):
     """Result links of the search page pass here, so the log knows which searches led to a
     reading; then the reader goes on to the entry."""
-    entry = get_object_or_404(EntryPage.objects.visible_to(request.user), pk=entry_id)
+    # `id`, not `pk` (the parent link): an id out of range is then "not found", not an error.
+    entry = get_object_or_404(EntryPage.objects.visible_to(request.user), id=entry_id)
     service.record_opened(log_id)
     return redirect(entry.url)
 

@@ -20,9 +20,8 @@ def require_service(available, reason):
     pytest.skip(reason)
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with nothing cached (the database is rolled back, caches are not)."""
+def clear_caches():
+    """Forget everything cached: the database is rolled back, caches are not."""
     from django.core.cache import cache
 
     from kb.caching import forget_per_generation
@@ -31,6 +30,18 @@ def empty_cache():
     cache.clear()
     forget_per_generation()
     forget_pending()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached."""
+    clear_caches()
+
+
+@pytest.fixture
+def admin_user(db):
+    """pytest-django's admin_client logs in this superuser, who has the admin's second factor."""
+    return UserFactory(email="admin@example.com", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ class UserFactory(DjangoModelFactory):
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
-def totp_code():
+def totp_code(secret=TOTP_SECRET):
     from allauth.mfa.totp.internal.auth import (
         format_hotp_value,
         hotp_value,
@@ -58,7 +58,7 @@ def totp_code():
     )
 
     counter = next(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(TOTP_SECRET, counter))
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 class TopicFactory(DjangoModelFactory):

@@ -1,4 +1,4 @@
-"""The daily job: entries due for re-validation, amended laws, SLA reminders."""
+"""The daily job: entries due for re-validation, amended laws, SLA reminders, old messages."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -19,6 +19,7 @@ from .models import Authority
 class DailyReport:
     flagged: list = field(default_factory=list)
     reminded_authorities: int = 0
+    purged_messages: int = 0
 
 
 def _flag(entry, reason):
@@ -107,9 +108,12 @@ def _reminder_lines(authority, today):
 
 
 def run_daily(today=None):
-    """Flag due entries, then remind each authority's experts of what waits for them."""
+    """Flag due entries, remind each authority's experts of what waits for them, and delete
+    the messages older than the retention period."""
     today = today or timezone.localdate()
+    from kb.mail import retry_outgoing_email
     from kb.models import LegalAct
+    from questions.services import purge_old_messages
 
     report = DailyReport(flagged=flag_due_entries(today))
     for act in LegalAct.objects.filter(amended_on__isnull=False):
@@ -119,4 +123,7 @@ def run_daily(today=None):
         if lines:
             notifications.reminders(authority, lines, reverse("wagtailadmin_home"))
             report.reminded_authorities += 1
+    report.purged_messages = purge_old_messages(today)
+    # E-mails still waiting for the mail server go again; those sent long ago are forgotten.
+    retry_outgoing_email()
     return report

@@ -51,12 +51,38 @@ def entries_publish_only_through_validation(menu_items, request, context):
         menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
 
 
-@hooks.register("before_publish_page")
+def _publishing_refused():
+    return HttpResponseForbidden(
+        _("Le risposte si pubblicano solo con la validazione dell'ente competente.")
+    )
+
+
+# Before anything is saved: Wagtail's before_publish_page runs after the edit is already
+# saved as a draft, so a refused publication would still change the entry.
+@hooks.register("before_edit_page")
 def refuse_direct_publishing_of_entries(request, page):
-    if _is_entry(page) and not request.user.is_superuser:
-        return HttpResponseForbidden(
-            _("Le risposte si pubblicano solo con la validazione dell'ente competente.")
-        )
+    if "action-publish" in request.POST and _is_entry(page) and not request.user.is_superuser:
+        return _publishing_refused()
+
+
+@hooks.register("before_create_page")
+def refuse_direct_publishing_of_new_entries(request, parent_page, page_class):
+    from kb.models import EntryPage
+
+    publishing = "action-publish" in request.POST and page_class is EntryPage
+    if publishing and not request.user.is_superuser:
+        return _publishing_refused()
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_publishing_of_entries(request, action_type, objects, action_class_instance):
+    """The page listing's "Pubblica" (with the subpages, if asked) skips the edit view."""
+    if action_type != "publish" or request.user.is_superuser:
+        return None
+    pages = list(objects)
+    if action_class_instance.cleaned_form.cleaned_data.get("include_descendants"):
+        pages += [page for parent in objects for page in parent.get_descendants().not_live()]
+    return _publishing_refused() if any(_is_entry(page) for page in pages) else None
 
 
 class ToValidatePanel(Component):

@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import Organisation
-from accounts.roles import EXPERT, ensure_role_groups
+from accounts.roles import EXPERT, ensure_role_groups, has_mfa, requires_mfa
+from accounts.services import enrol_authenticator
 from kb.entries_io import ensure_topic_pages, import_entries, read_entries
 from kb.models import GlossaryTerm, HomePage, Topic
 from validation.models import Authority, RoutingRule
@@ -82,6 +83,8 @@ def load_users():
             if authority_slug:
                 user.groups.add(Authority.objects.get(slug=authority_slug).experts_group)
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        if requires_mfa(user) and not has_mfa(user):
+            enrol_authenticator(user, settings.DEMO_TOTP_SECRET)
         label = role or "Amministratore"
         if authority_slug:
             label = f"{label} ({authority_slug})"

@@ -109,7 +109,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.passwords.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -170,7 +170,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every e-mail is stored, then delivered after commit and retried until the server takes
+# it (kb/mail.py); the environment's EMAIL_BACKEND names the transport that delivers.
+EMAIL_BACKEND = "kb.mail.OutboxBackend"
+EMAIL_DELIVERY_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+# Seconds an SMTP server may take to answer before the e-mail waits for the retry.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -206,6 +213,8 @@ TRIAGE_TARGET_DAYS = 2
 
 # Demo accounts get this password; only load_demo uses it.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "quesiti-demo-2026")
+# ... and the demo staff this authenticator-app secret (base32), for the admin's second factor.
+DEMO_TOTP_SECRET = os.environ.get("DEMO_TOTP_SECRET", "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE4TT")
 
 LOGGING = {
     "version": 1,

@@ -133,20 +133,6 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, home):
     assert user.check_password("Nuova-Password-2026")
 
 
-def test_staff_log_into_the_wagtail_admin_with_their_email(client, taxonomy):
-    from django.contrib.auth.models import Group
-
-    UserFactory(
-        email="coordinamento@prefettura.example", groups=[Group.objects.get(name=COORDINATOR)]
-    )
-    response = client.post(
-        "/admin/login/",
-        {"username": "coordinamento@prefettura.example", "password": "una-password-lunga-1"},
-    )
-    assert response.status_code == 302
-    assert client.get("/admin/").status_code == 200
-
-
 @pytest.mark.parametrize(
     "role, shown, hidden",
     [

@@ -11,12 +11,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         try:
-            with open(file, encoding="utf-8") as lines:
+            # Bytes: read_entries decodes each line, so a bad one is named by its number.
+            with open(file, "rb") as lines:
                 records = read_entries(lines)
         except OSError as error:
             raise CommandError(f"impossibile leggere {file}: {error.strerror}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{file} non è un testo UTF-8") from None
         except EntryFileError as error:
             raise CommandError(f"{error}. Nessuna voce importata.") from None
         report = import_entries(records)

@@ -27,3 +27,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\nAccount dimostrativi (password: {settings.DEMO_PASSWORD})")
         for email, role in accounts:
             self.stdout.write(f"  {role:<30} {email}")
+        self.stdout.write(
+            "Nell'area riservata lo staff entra anche con un codice a 6 cifre: aggiungi il "
+            f"segreto {settings.DEMO_TOTP_SECRET} alla tua app di autenticazione "
+            "(FreeOTP, Google Authenticator, ...)."
+        )
