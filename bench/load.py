@@ -128,6 +128,8 @@ def timed_gets(port, paths):
 @contextmanager
 def serving(workers):
     """gunicorn with production settings on a free port; yields (port, process, log)."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install -y wrk (make bench does it)")
     env = server_env()
     # Manifest storage: a page naming a static file that collectstatic did not produce fails.
     subprocess.run(
@@ -186,8 +188,6 @@ def wrk(port, target, seconds, threads, connections, name="paths"):
 
 def run(pages, api_paths=(), seconds=20, workers=2, threads=2, connections=16):
     """Time api_paths one by one, then load each of pages ({name: path}) and the baseline."""
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed: apt-get install -y wrk (make bench does it)")
     pages = {**pages, "baseline": reverse("healthz")}
     with serving(workers) as (port, server, log):
         for name, path in pages.items():
@@ -219,8 +219,6 @@ def run(pages, api_paths=(), seconds=20, workers=2, threads=2, connections=16):
 def sustained(paths, seconds=60, workers=2, threads=2, connections=50):
     """Each list of paths ({name: [path, ...]}) loaded in turn for `seconds` at `connections`:
     the hardening check that a busy server answers every request, and none with an error."""
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed: apt-get install -y wrk (make bench does it)")
     results = {}
     with serving(workers) as (port, server, log):
         for name, targets in paths.items():

@@ -26,7 +26,7 @@ from search.models import PendingIndexUpdate
 from tests.conftest import expert_of, require_service
 from tests.questions.test_asking import form_data
 from tests.search.conftest import elasticsearch  # noqa: F401 - the fixture, for `es` below
-from tests.validation.test_workflow import act, write_and_submit
+from tests.validation.test_workflow import act, routed_question, write_and_submit
 from validation.audit import timeline
 from validation.models import Authority, AuthorityTaskState, ValidationStamp
 
@@ -39,20 +39,6 @@ def outbox_mail(settings):
     """E-mails through the outbox, as in production (delivered to mail.outbox)."""
     settings.EMAIL_BACKEND = "kb.mail.OutboxBackend"
     return settings
-
-
-def routed_question(operator, coordinator):
-    question = services.submit_question(
-        operator,
-        title="Ricevuta di rinnovo e iscrizione al Centro per l'impiego",
-        body="<p>Con la sola ricevuta di rinnovo ci si può iscrivere al Centro per l'impiego?</p>",
-        topic=Topic.objects.get(slug="permesso-di-soggiorno"),
-        tags=["rinnovo"],
-        municipality="Borgo San Vito",
-        token=uuid.uuid4(),
-        personal_data=[],
-    )
-    return services.route(question, coordinator, Authority.objects.get(slug="questura"))
 
 
 def database_state():

@@ -17,20 +17,11 @@ from accounts.models import User
 from kb import mail as outbox
 from kb.models import OutgoingEmail
 from questions.models import Question
+from tests.accounts.test_accounts import SIGNUP
 from tests.questions.test_asking import check_then_confirm, form_data
 from validation.freshness import run_daily
 
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
-SIGNUP = {
-    "email": "nuova@comune.example",
-    "password1": "Sicura-Password-2026",
-    "password2": "Sicura-Password-2026",
-    "first_name": "Giulia",
-    "last_name": "Bianchi",
-    "new_organisation_name": "Comune di Serralta - Servizi sociali",
-    "new_organisation_kind": "public",
-    "new_organisation_municipality": "Serralta",
-}
 
 
 class MailServerDown(BaseEmailBackend):

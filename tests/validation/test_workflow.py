@@ -25,6 +25,11 @@ S = Question.Status
 def routed(operator, coordinator, questura_expert):
     questura_expert.office = "Questura di Montalba - Ufficio immigrazione"
     questura_expert.save()
+    return routed_question(operator, coordinator)
+
+
+def routed_question(operator, coordinator):
+    """A renewal question submitted by `operator` and routed to the Questura."""
     question = services.submit_question(
         operator,
         title="Ricevuta di rinnovo e iscrizione al Centro per l'impiego",
