@@ -186,24 +186,34 @@ def wrk(port, target, seconds, threads, connections, name="paths"):
     return parse_wrk(output)
 
 
-def run(pages, api_paths=(), seconds=20, workers=2, threads=2, connections=16):
-    """Time api_paths one by one, then load each of pages ({name: path}) and the baseline."""
-    pages = {**pages, "baseline": reverse("healthz")}
+def run(pages, api_paths=(), seconds=20, workers=2, threads=2, connections=16, baseline=True):
+    """Time api_paths one by one, then load each of pages ({name: path, or a list of paths
+    taken in turn}) for `seconds`, and /healthz/ as the baseline of each page's ratio."""
+    pages = {name: [paths] if isinstance(paths, str) else paths for name, paths in pages.items()}
+    if baseline:
+        pages["baseline"] = [reverse("healthz")]
     with serving(workers) as (port, server, log):
-        for name, path in pages.items():
-            code = status(port, path)  # the warm-up request
-            if code != 200:
-                raise SystemExit(f"{name} {path} answered {code}, not 200; see {log}")
+        for name, paths in pages.items():
+            for path in paths[:3]:  # the warm-up requests
+                code = status(port, path)
+                if code != 200:
+                    raise SystemExit(f"{name} {path} answered {code}, not 200; see {log}")
         api_samples, api_engines = timed_gets(port, api_paths)
         results = {}
-        for name, path in pages.items():
-            results[name] = {"url": path, **wrk(port, path, seconds, threads, connections)}
+        for name, paths in pages.items():
+            target = paths[0] if len(paths) == 1 else paths
+            results[name] = {
+                "url": paths[0],
+                "urls": len(paths),
+                **wrk(port, target, seconds, threads, connections, name=name),
+            }
             # Requests still queued when wrk stopped would be served during the next run.
             wait_until_up(server, port, log)
         peak = worker_peak_mib(server.pid)
-    baseline = results["baseline"]["rps"]
-    for figures in results.values():
-        figures["ratio"] = figures["rps"] / baseline if baseline else None
+    if baseline:
+        rps = results["baseline"]["rps"]
+        for figures in results.values():
+            figures["ratio"] = figures["rps"] / rps if rps else None
     return {
         "workers": workers,
         "threads": threads,
@@ -212,31 +222,5 @@ def run(pages, api_paths=(), seconds=20, workers=2, threads=2, connections=16):
         "pages": results,
         "api_samples": api_samples,
         "api_engines": api_engines,
-        "worker_peak_mib": peak,
-    }
-
-
-def sustained(paths, seconds=60, workers=2, threads=2, connections=50):
-    """Each list of paths ({name: [path, ...]}) loaded in turn for `seconds` at `connections`:
-    the hardening check that a busy server answers every request, and none with an error."""
-    results = {}
-    with serving(workers) as (port, server, log):
-        for name, targets in paths.items():
-            for path in targets[:3]:
-                if status(port, path) != 200:
-                    raise SystemExit(f"{name} {path} did not answer 200; see {log}")
-            results[name] = {
-                "urls": len(targets),
-                "example": targets[0],
-                **wrk(port, targets, seconds, threads, connections, name=name),
-            }
-            wait_until_up(server, port, log)
-        peak = worker_peak_mib(server.pid)
-    return {
-        "workers": workers,
-        "threads": threads,
-        "connections": connections,
-        "seconds": seconds,
-        "pages": results,
         "worker_peak_mib": peak,
     }

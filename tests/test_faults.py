@@ -8,7 +8,6 @@ import time
 import uuid
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.mail.backends.base import BaseEmailBackend
@@ -23,6 +22,7 @@ from questions import services
 from questions.models import Question
 from search import elastic, service
 from search.models import PendingIndexUpdate
+from tests.authorization.support import database_state
 from tests.conftest import expert_of, require_service
 from tests.questions.test_asking import form_data
 from tests.search.conftest import elasticsearch  # noqa: F401 - the fixture, for `es` below
@@ -39,15 +39,6 @@ def outbox_mail(settings):
     """E-mails through the outbox, as in production (delivered to mail.outbox)."""
     settings.EMAIL_BACKEND = "kb.mail.OutboxBackend"
     return settings
-
-
-def database_state():
-    """Every row of every table, to compare before and after a failed action."""
-    return {
-        model._meta.label: list(model._base_manager.order_by("pk").values())
-        for model in apps.get_models()
-        if model._meta.managed and not model._meta.proxy
-    }
 
 
 def require_postgresql():

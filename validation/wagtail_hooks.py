@@ -81,7 +81,7 @@ def refuse_bulk_publishing_of_entries(request, action_type, objects, action_clas
         return None
     pages = list(objects)
     if action_class_instance.cleaned_form.cleaned_data.get("include_descendants"):
-        pages += [page for parent in objects for page in parent.get_descendants().not_live()]
+        pages += [page for parent in list(pages) for page in parent.get_descendants().not_live()]
     return _publishing_refused() if any(_is_entry(page) for page in pages) else None
 
 

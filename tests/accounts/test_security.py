@@ -14,6 +14,7 @@ from django.core import mail
 
 from accounts.models import User
 from accounts.roles import COORDINATOR, EDITOR, EXPERT
+from tests.accounts.test_accounts import SIGNUP
 from tests.factories import UserFactory, totp_code
 from tests.html_safety import executable_parts
 
@@ -170,14 +171,10 @@ def test_weak_passwords_are_refused_and_nothing_is_created(client, home, passwor
     response = client.post(
         "/account/signup/",
         {
+            **SIGNUP,
             "email": "giulia.bianchi@comune.example",
             "password1": password,
             "password2": password,
-            "first_name": "Giulia",
-            "last_name": "Bianchi",
-            "new_organisation_name": "Comune di Serralta",
-            "new_organisation_kind": "public",
-            "new_organisation_municipality": "Serralta",
         },
     )
 

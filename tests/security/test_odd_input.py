@@ -17,6 +17,7 @@ from kb.entries_io import EntryFileError, import_entries, read_entries
 from kb.models import EntryPage, Feedback, Topic, TopicPage
 from questions.models import Message, Question
 from search.models import QueryLog
+from tests.accounts.test_accounts import SIGNUP
 from tests.factories import EntryPageFactory, QuestionFactory
 from tests.html_safety import executable_parts
 
@@ -364,18 +365,7 @@ def test_a_nul_in_a_feedback_comment_is_dropped(client, renewal_entry):
 def test_signup_explains_odd_input_and_creates_nothing(client, home, changes, error):
     from accounts.models import Organisation, User
 
-    data = {
-        "email": "nuova@comune.example",
-        "password1": "Sicura-Password-2026",
-        "password2": "Sicura-Password-2026",
-        "first_name": "Giulia",
-        "last_name": "Bianchi",
-        "new_organisation_name": "Comune di Serralta",
-        "new_organisation_kind": "public",
-        "new_organisation_municipality": "Serralta",
-        **changes,
-    }
-    response = client.post("/account/signup/", data)
+    response = client.post("/account/signup/", {**SIGNUP, **changes})
     assert response.status_code == 200
     assert error in html.unescape(response.content.decode())
     assert not User.objects.exists()
