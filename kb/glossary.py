@@ -43,22 +43,28 @@ def explain_terms(html, terms=None):
             continue
         if skipping or not part.strip():
             continue
+        # Even places: text still to search; odd places: explained terms, left alone so
+        # that a shorter term is not explained again inside a longer one or its definition.
+        pieces = [part]
         for name, term in patterns:
             if term.pk in done:
                 continue
-            match = _pattern(name).search(part)
-            if match is None:
-                continue
-            done.add(term.pk)
-            tip = f"glossario-{term.pk}"
-            part = (
-                part[: match.start()]
-                + f'<span class="glossary-term" tabindex="0" aria-describedby="{tip}">'
-                + match.group(0)
-                + f'<span class="glossary-tip" role="tooltip" id="{tip}">'
-                + escape(term.definition)
-                + "</span></span>"
-                + part[match.end() :]
-            )
-        parts[i] = part
+            for j in range(0, len(pieces), 2):
+                match = _pattern(name).search(pieces[j])
+                if match is None:
+                    continue
+                done.add(term.pk)
+                tip = f"glossario-{term.pk}"
+                text = pieces[j]
+                pieces[j : j + 1] = [
+                    text[: match.start()],
+                    f'<span class="glossary-term" tabindex="0" aria-describedby="{tip}">'
+                    + match.group(0)
+                    + f'<span class="glossary-tip" role="tooltip" id="{tip}">'
+                    + escape(term.definition)
+                    + "</span></span>",
+                    text[match.end() :],
+                ]
+                break
+        parts[i] = "".join(pieces)
     return "".join(parts)

@@ -1,10 +1,15 @@
 import os
+import uuid
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
+from elasticsearch import Elasticsearch
+from elasticsearch import exceptions as es_exceptions
 
 from accounts.roles import COORDINATOR, EXPERT, OPERATOR
 from kb.models import HomePage, TopicPage
+from search import elastic, indexing
 from tests.factories import EntryPageFactory, OrganisationFactory, UserFactory
 from validation.models import Authority
 
@@ -36,6 +41,35 @@ def clear_caches():
 def empty_cache():
     """Each test starts with nothing cached."""
     clear_caches()
+
+
+def elasticsearch_reachable():
+    if not django_settings.ELASTICSEARCH_URL:
+        return False
+    try:
+        Elasticsearch(django_settings.ELASTICSEARCH_URL, request_timeout=5).cluster.health()
+    except es_exceptions.ConnectionError:
+        return False
+    return True
+
+
+@pytest.fixture
+def elasticsearch(settings):
+    """The Elasticsearch engine on a fresh, empty index of its own (a prefix per test)."""
+    require_service(elasticsearch_reachable(), "Elasticsearch is not running (ELASTICSEARCH_URL)")
+    url, prefix = settings.ELASTICSEARCH_URL, f"quesiti-test-{uuid.uuid4().hex[:8]}"
+    settings.SEARCH_ENGINE = "elasticsearch"
+    settings.ELASTICSEARCH_INDEX_PREFIX = prefix
+    # Generous here: a first query on a cold node may take more than a second.
+    settings.ELASTICSEARCH_TIMEOUT = 10
+    elastic.mark_available()
+    indexing.ensure_index()
+    yield elastic.client()
+    elastic.mark_available()
+    client = Elasticsearch(url, request_timeout=30)
+    # Deleting by wildcard is refused (destructive_requires_name), so by name.
+    for name in client.indices.get(index=f"{prefix}-*"):
+        client.indices.delete(index=name)
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ from search.models import PendingIndexUpdate
 from tests.authorization.support import database_state
 from tests.conftest import expert_of, require_service
 from tests.questions.test_asking import form_data
-from tests.search.conftest import elasticsearch  # noqa: F401 - the fixture, for `es` below
 from tests.validation.test_workflow import act, routed_question, write_and_submit
 from validation.audit import timeline
 from validation.models import Authority, AuthorityTaskState, ValidationStamp

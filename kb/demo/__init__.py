@@ -4,6 +4,7 @@ from pathlib import Path
 
 ENTRIES_FILE = Path(__file__).parent / "entries.jsonl"
 GLOSSARY_FILE = Path(__file__).parent / "glossary.json"
+GUIDES_FILE = Path(__file__).parent / "guides.json"
 
 TOPICS = [
     ("permesso-di-soggiorno", "Permesso di soggiorno"),

@@ -1,4 +1,5 @@
-"""Idempotent loading of the demo province: taxonomy, role groups, people, glossary, entries."""
+"""Idempotent loading of the demo province: taxonomy, role groups, people, glossary, entries,
+guides."""
 
 import json
 
@@ -12,13 +13,14 @@ from accounts.models import Organisation
 from accounts.roles import EXPERT, ensure_role_groups, has_mfa, requires_mfa
 from accounts.services import enrol_authenticator
 from kb.entries_io import ensure_topic_pages, import_entries, read_entries
-from kb.models import GlossaryTerm, HomePage, Topic
+from kb.models import EntryPage, GlossaryTerm, GuidePage, HomePage, Topic
 from validation.models import Authority, RoutingRule
 
 from . import (
     AUTHORITIES,
     ENTRIES_FILE,
     GLOSSARY_FILE,
+    GUIDES_FILE,
     OFFICES,
     ORGANISATIONS,
     ROUTING_RULES,
@@ -103,3 +105,42 @@ def load_glossary():
 def load_entries():
     with open(ENTRIES_FILE, encoding="utf-8") as lines:
         return import_entries(read_entries(lines))
+
+
+@transaction.atomic
+def load_guides():
+    """The demo guides, published; their entries are named by external id. Guides already
+    there (maybe edited by an editor) are kept."""
+    home = HomePage.objects.get()
+    with open(GUIDES_FILE, encoding="utf-8") as source:
+        guides = json.load(source)
+    for item in guides:
+        if GuidePage.objects.filter(slug=item["slug"]).exists():
+            continue
+        ids = dict(EntryPage.objects.filter(is_demo=True).values_list("external_id", "pk"))
+        sections = [
+            {
+                "type": "section",
+                "value": {
+                    "heading": section["heading"],
+                    "body": [
+                        {"type": "entries", "value": [ids[name] for name in block["value"]]}
+                        if block["type"] == "entries"
+                        else block
+                        for block in section["body"]
+                    ],
+                },
+            }
+            for section in item["sections"]
+        ]
+        guide = home.add_child(
+            instance=GuidePage(
+                title=item["title"],
+                slug=item["slug"],
+                topic=Topic.objects.get(slug=item["topic"]),
+                featured=item["featured"],
+                introduction=item["introduction"],
+                sections=json.dumps(sections),
+            )
+        )
+        guide.save_revision().publish()

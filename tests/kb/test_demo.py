@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from accounts.models import User
-from kb.models import EntryPage, GlossaryTerm, Topic, TopicPage
+from kb.models import EntryPage, GlossaryTerm, GuidePage, Topic, TopicPage
 from validation.models import Authority
 
 
@@ -16,6 +16,7 @@ def counts():
         "topics": Topic.objects.count(),
         "authorities": Authority.objects.count(),
         "glossary": GlossaryTerm.objects.count(),
+        "guides": GuidePage.objects.count(),
     }
 
 
@@ -32,6 +33,8 @@ def test_load_demo_loads_the_province_and_is_idempotent(capsys, client):
     assert not live.filter(is_demo=False).exists()
     assert TopicPage.objects.live().count() == 12
     assert loaded["glossary"] >= 30
+    guide = GuidePage.objects.live().get()
+    assert len(guide.entry_ids()) == 5
     for email in (
         "operatore@quesiti.example",
         "coordinatore@quesiti.example",
@@ -54,12 +57,16 @@ def test_load_demo_loads_the_province_and_is_idempotent(capsys, client):
     assert response["Location"] == "/"
     entry = live.first()
     assert "Contenuto dimostrativo" in client.get(entry.url).content.decode()
+    page = client.get(guide.url).content.decode()
+    assert "Prima della scadenza" in page
+    assert EntryPage.objects.get(external_id="demo-003").title in page
 
 
 @pytest.mark.django_db
 def test_taxonomy_only_loads_no_entries(capsys):
     call_command("load_demo", "--taxonomy-only")
     assert not EntryPage.objects.exists()
+    assert not GuidePage.objects.exists()
     assert Topic.objects.count() == 12
     assert Authority.objects.count() == 11
     questura = Authority.objects.get(slug="questura")

@@ -84,6 +84,19 @@ def test_glossary_terms_are_explained_once_outside_links(stp_term):
     assert executable_parts(explained) == []
 
 
+def test_a_shorter_term_is_not_explained_inside_a_longer_one_or_its_definition(db):
+    GlossaryTerm.objects.create(
+        term="ricevuta di rinnovo", definition="La ricevuta postale della domanda di rinnovo."
+    )
+    GlossaryTerm.objects.create(term="rinnovo", definition="Nuovo permesso alla scadenza.")
+    explained = explain_terms("<p>Con la ricevuta di rinnovo ci si iscrive.</p>")
+    assert explained.count('class="glossary-term"') == 1
+    assert "Nuovo permesso alla scadenza" not in explained
+    explained = explain_terms("<p>La ricevuta di rinnovo vale fino al rinnovo.</p>")
+    assert explained.count('class="glossary-term"') == 2
+    assert explained.index("Nuovo permesso") > explained.index("vale fino al")
+
+
 def test_glossary_definition_is_escaped(db):
     GlossaryTerm.objects.create(term="CAS", definition='<img src=x onerror="alert(1)">')
     explained = explain_terms("<p>Ospite del CAS di Valdiponte.</p>")

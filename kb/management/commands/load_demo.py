@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from kb.demo.load import load_entries, load_glossary, load_taxonomy, load_users
+from kb.demo.load import load_entries, load_glossary, load_guides, load_taxonomy, load_users
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--taxonomy-only",
             action="store_true",
-            help="solo temi, enti, regole, ruoli e account dimostrativi: né glossario né voci",
+            help="solo temi, enti, regole, ruoli e account dimostrativi, senza voci né guide",
         )
 
     def handle(self, *args, taxonomy_only, **options):
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         if not taxonomy_only:
             load_glossary()
             report = load_entries()
+            load_guides()
             self.stdout.write(
                 f"Voci dimostrative: {report.created} create, {report.updated} aggiornate, "
                 f"{report.unchanged} invariate."

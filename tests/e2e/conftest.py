@@ -1,0 +1,63 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against the app served by
+pytest-django's live server on a fresh test database loaded with the demo province.
+
+Playwright's synchronous API keeps an event loop running in the main thread from its
+first use to the end of the session, so Django would refuse every later database call of
+the tests (fixtures, factories, the checks after a step) as made "from an async context".
+They are plain synchronous calls and the project has no async code, hence
+DJANGO_ALLOW_ASYNC_UNSAFE for the session whenever the browser tests are collected.
+"""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_service
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Test tools cannot download browsers here: Debian's package, installed by .ci/run.
+    require_service(os.access(CHROMIUM, os.X_OK), f"Chromium is not installed ({CHROMIUM})")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """Where `page.goto("/cerca/")` goes: the live server of the test database."""
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "it-IT", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(autouse=True)
+def page_timeouts(request):
+    """Fail fast: a missing element is a failure, not a 30-second wait."""
+    if "page" in request.fixturenames:
+        page = request.getfixturevalue("page")
+        page.set_default_timeout(15_000)
+        page.set_default_navigation_timeout(20_000)
+
+
+@pytest.fixture
+def province(live_server, settings):
+    """The demo province, as `make run` loads it: topics, authorities, routing rules, the
+    demo accounts (staff with the demo authenticator secret), the glossary, 72 entries and
+    a guide."""
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
