@@ -183,6 +183,18 @@ class EntryQuerySet(PageQuerySet):
 EntryPageManager = PageManager.from_queryset(EntryQuerySet)
 
 
+class ValidationDatePanel(FieldPanel):
+    """A date only the validation sets: read-only, and "non ancora" rather than "None" on a
+    draft never validated."""
+
+    def __init__(self, field_name, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(field_name, **kwargs)
+
+    def format_value_for_display(self, value):
+        return _("non ancora") if value is None else super().format_value_for_display(value)
+
+
 class EntryPage(CachedPageMixin, Page):
     """A validated answer: the question, the answer and the stamp of who validated it."""
 
@@ -255,8 +267,8 @@ class EntryPage(CachedPageMixin, Page):
         ),
         MultiFieldPanel(
             [
-                FieldPanel("validated_at", read_only=True),
-                FieldPanel("review_due", read_only=True),
+                ValidationDatePanel("validated_at"),
+                ValidationDatePanel("review_due"),
                 FieldPanel("language"),
             ],
             heading=_("Validazione"),

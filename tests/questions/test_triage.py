@@ -86,6 +86,8 @@ def test_routing_proposes_the_rule_and_creates_the_draft_entry(
     assert draft.get_parent().specific.topic.slug == "permesso-di-soggiorno"
     assert draft.authority == questura
     assert [e.action for e in timeline(question)] == ["submitted", "routed"]
+    page = admin_client.get(f"/admin/quesiti/{question.pk}/").content.decode()
+    assert "(Da esaminare → Assegnato all&#x27;ente competente)" in page
     [email] = [m for m in mail.outbox if operator.email in m.to]
     assert "Assegnato all'ente competente" in email.body
     assert f"/quesiti/{question.pk}/" in email.body

@@ -251,3 +251,9 @@ def test_editors_cannot_publish_an_entry_directly(client, routed, roles, taxonom
 def test_sla_due_date_comes_from_the_authority(routed):
     questura = Authority.objects.get(slug="questura")
     assert routed.due_on == timezone.localdate() + datetime.timedelta(days=questura.sla_days)
+
+
+def test_the_draft_editor_says_the_entry_is_not_validated_yet(client, routed, questura_expert):
+    client.force_login(questura_expert)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[routed.entry_id])).content.decode()
+    assert html.count("non ancora") == 2  # "Validata il" and "Da rivedere entro"

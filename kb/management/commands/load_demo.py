@@ -11,7 +11,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--taxonomy-only",
             action="store_true",
-            help="solo temi, enti, regole, ruoli e account dimostrativi, senza voci né guide",
+            help=(
+                "solo temi, enti, regole, ruoli e account dimostrativi, "
+                "senza glossario, voci e guide"
+            ),
         )
 
     def handle(self, *args, taxonomy_only, **options):
