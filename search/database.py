@@ -18,7 +18,7 @@ from kb.models import EntryPage, EntryTag, GlossaryTerm, Topic
 from questions.html import html_to_text
 from validation.models import Authority
 
-from .text import STOPWORDS, keywords, stem, words
+from .text import STOPWORDS, stem, words
 
 
 class DatabaseEngine:
@@ -59,7 +59,10 @@ class DatabaseEngine:
         )
 
     def similar(self, text, filters, limit, public_only):
-        terms = [w for w in keywords(text) if len(w) > 2][:20]
+        # The words and their stems, as for a search: PostgreSQL stems again what it gets,
+        # and misses words like "permesso" when given our stem "perm" only.
+        distinct = dict.fromkeys(w for w in words(text) if w not in STOPWORDS and len(w) > 2)
+        terms = match_terms(" ".join(list(distinct)[:20]), {})
         if not terms:
             return []
         allowed = catalogue().matching(filters, public_only)

@@ -183,6 +183,26 @@ def test_similar_finds_what_may_already_answer_a_question(corpus):
     assert service.similar("e il la") == []
 
 
+def test_similar_finds_the_demo_entry_asked_again_with_other_words(taxonomy, engine):
+    """A long question that mentions other subjects too (here a codice fiscale) still
+    finds the entry that answers it: on PostgreSQL the stems alone missed it."""
+    from kb.demo.load import load_entries
+
+    load_entries()
+    engine.refresh()
+    titles = [
+        hit.title
+        for hit in service.similar(
+            "Rinnovo del permesso per lavoro subordinato in scadenza. Un lavoratore con "
+            "contratto a tempo indeterminato ha il permesso di soggiorno per lavoro subordinato "
+            "che scade tra un mese. Codice fiscale RSSMRA85T10A562S. Quando deve presentare la "
+            "domanda di rinnovo e quali documenti servono?"
+        )
+    ]
+    answer = "Rinnovo del permesso di soggiorno per lavoro subordinato: quando e come si chiede"
+    assert answer in titles[:3]
+
+
 def test_autocomplete_completes_titles(corpus, operator):
     assert [s["title"] for s in service.autocomplete("tesser")] == [corpus["health"].title]
     titles = [s["title"] for s in service.autocomplete("permesso di sogg")]
