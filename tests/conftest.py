@@ -25,6 +25,20 @@ def require_service(available, reason):
     pytest.skip(reason)
 
 
+# What Django serialized of each test database at set-up (the migrations' data, such as
+# Wagtail's root page), for the browser tests: see tests/e2e/conftest.py.
+SERIALIZED = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    from django.db import connections
+
+    for alias in connections:
+        if hasattr(connections[alias], "_test_serialized_contents"):
+            SERIALIZED[alias] = connections[alias]._test_serialized_contents
+
+
 def clear_caches():
     """Forget everything cached: the database is rolled back, caches are not."""
     from django.core.cache import cache

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
+from tests.conftest import SERIALIZED, require_service
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -31,6 +31,18 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": CHROMIUM,
         "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def serialized_contents_beside_playwright(playwright):
+    """Django keeps its connections per thread, and per event loop when one runs: once
+    Playwright has started its loop, the tests get new connection objects, without the
+    contents Django serialized on the first at set-up, which every transactional test here
+    (and after here) restores. Give them back."""
+    from django.db import connections
+
+    for alias, contents in SERIALIZED.items():
+        connections[alias]._test_serialized_contents = contents
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +63,13 @@ def page_timeouts(request):
         page = request.getfixturevalue("page")
         page.set_default_timeout(15_000)
         page.set_default_navigation_timeout(20_000)
+
+
+@pytest.fixture(autouse=True)
+def no_autosave(settings):
+    """On SQLite the live server shares one connection among its request threads: Wagtail's
+    autosave requests beside the editor's own fail there ("database table is locked")."""
+    settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
 
 
 @pytest.fixture

@@ -1,19 +1,16 @@
 """Operators' journeys: signing up and asking a first question; getting the answer."""
 
 import re
-import uuid
 
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import User
-from kb.models import EntryPage, Topic
-from questions import services
+from kb.models import EntryPage
 from questions.models import Question
 from tests.accounts.test_accounts import SIGNUP
-from tests.validation.test_workflow import act, write_and_submit
-from validation.models import Authority
+from tests.validation.test_workflow import act, routed_question, write_and_submit
 
 from .browse import DEMO, link_in_last_email, log_in, screenshot
 
@@ -121,17 +118,7 @@ def answered_question(client):
     operator = User.objects.get(email=DEMO["operator"])
     coordinator = User.objects.get(email=DEMO["coordinator"])
     expert = User.objects.get(email=DEMO["questura"])
-    question = services.submit_question(
-        operator,
-        title="Ricevuta di rinnovo e iscrizione al Centro per l'impiego",
-        body="<p>Con la sola ricevuta di rinnovo ci si può iscrivere al Centro per l'impiego?</p>",
-        topic=Topic.objects.get(slug="permesso-di-soggiorno"),
-        tags=["rinnovo"],
-        municipality="Borgo San Vito",
-        token=uuid.uuid4(),
-        personal_data=[],
-    )
-    question = services.route(question, coordinator, Authority.objects.get(slug="questura"))
+    question = routed_question(operator, coordinator)
     state = write_and_submit(question, expert, answer=f"<p>{ANSWER}</p>")
     approval = act(client, expert, question.entry, state, "approve", review_months=12)
     assert approval.status_code == 302

@@ -3,7 +3,6 @@ competent authority's expert answers and approves it; an expert of another autho
 can neither see nor approve it."""
 
 import re
-import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,18 +10,17 @@ from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 from wagtail.models import TaskState
 
-from kb.models import EntryPage, Topic
+from kb.models import EntryPage
 from kb.templatetags.kb_tags import long_date
-from questions import services
 from questions.models import Question
-from tests.validation.test_workflow import routed_question, write_and_submit
+from tests.validation.test_workflow import routed_question, submitted_question, write_and_submit
 from validation.models import Authority, ValidationStamp
 
 from .browse import DEMO, admin_log_out, expect_message, log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-TITLE = "Ricevuta di rinnovo e iscrizione al Centro per l'impiego"
+TITLE = "Ricevuta di rinnovo e iscrizione al Centro per l'impiego"  # submitted_question's
 QUESTURA = "Questura - Ufficio immigrazione"
 ANSWER = "Sì: con la ricevuta di rinnovo ci si iscrive al Centro per l'impiego."
 LAW = "D.Lgs. 286/1998, art. 5"
@@ -33,20 +31,6 @@ LAW_URL = (
 
 def user(role):
     return get_user_model().objects.get(email=DEMO[role])
-
-
-def submitted_question():
-    """The demo operator's renewal question, as the question form submits it."""
-    return services.submit_question(
-        user("operator"),
-        title=TITLE,
-        body="<p>Con la sola ricevuta di rinnovo ci si può iscrivere al Centro per l'impiego?</p>",
-        topic=Topic.objects.get(slug="permesso-di-soggiorno"),
-        tags=["rinnovo"],
-        municipality="Borgo San Vito",
-        token=uuid.uuid4(),
-        personal_data=[],
-    )
 
 
 def open_queue(page: Page):
@@ -60,7 +44,7 @@ def open_queue(page: Page):
 def test_coordinator_routes_and_the_expert_answers_and_approves(page, province, new_context):
     """Precondition: the demo operator has submitted a question about a permit renewal,
     which the routing rules send to the Questura."""
-    question = submitted_question()
+    question = submitted_question(user("operator"))
 
     # The coordinator routes it to the authority the rules propose.
     log_in(page, DEMO["coordinator"])

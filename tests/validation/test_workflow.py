@@ -28,9 +28,9 @@ def routed(operator, coordinator, questura_expert):
     return routed_question(operator, coordinator)
 
 
-def routed_question(operator, coordinator):
-    """A renewal question submitted by `operator` and routed to the Questura."""
-    question = services.submit_question(
+def submitted_question(operator):
+    """A renewal question submitted by `operator`, as the question form submits it."""
+    return services.submit_question(
         operator,
         title="Ricevuta di rinnovo e iscrizione al Centro per l'impiego",
         body="<p>Con la sola ricevuta di rinnovo ci si può iscrivere al Centro per l'impiego?</p>",
@@ -40,6 +40,11 @@ def routed_question(operator, coordinator):
         token=uuid.uuid4(),
         personal_data=[],
     )
+
+
+def routed_question(operator, coordinator):
+    """A renewal question submitted by `operator` and routed to the Questura."""
+    question = submitted_question(operator)
     return services.route(question, coordinator, Authority.objects.get(slug="questura"))
 
 
