@@ -97,9 +97,23 @@ class ToValidatePanel(Component):
         return {"states": self.states}
 
 
+class ToWritePanel(Component):
+    name = "to_write"
+    order = 35
+    template_name = "validation/admin/to_write_panel.html"
+
+    def __init__(self, questions):
+        self.questions = questions
+
+    def get_context_data(self, parent_context):
+        return {"questions": self.questions}
+
+
 @hooks.register("construct_homepage_panels")
-def add_to_validate_panel(request, panels):
+def add_experts_panels(request, panels):
+    """An expert's work: the answers to write, then the answers to validate."""
     if workflow.authorities_of(request.user).exists():
+        panels.append(ToWritePanel(workflow.answers_to_write(request.user)))
         panels.append(ToValidatePanel(workflow.entries_to_validate(request.user)))
 
 

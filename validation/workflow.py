@@ -182,6 +182,22 @@ def approve(state, entry, user, authority, note, review_months):
     return None
 
 
+def answers_to_write(user):
+    """Questions routed to `user`'s authority whose draft answer has not been submitted for
+    validation yet (or came back with changes requested), nearest deadline first."""
+    from questions.models import Question
+
+    return (
+        Question.objects.filter(
+            status=Question.Status.ROUTED,
+            authority__in=authorities_of(user),
+            entry__isnull=False,
+        )
+        .select_related("authority")
+        .order_by("due_on", "routed_at")
+    )
+
+
 def entries_to_validate(user):
     """What waits for `user`'s authority: (entry, task state, due date) oldest first."""
     from questions.models import Question

@@ -65,12 +65,12 @@ def test_coordinator_routes_and_the_expert_answers_and_approves(page, province, 
     expect(page.get_by_role("link", name="Bozza della voce")).to_be_visible()
     admin_log_out(page, DEMO["coordinator"])
 
-    # The Questura's expert finds it among the questions routed to the Questura.
+    # The Questura's expert finds the draft on the dashboard, among the answers to write.
     log_in(page, DEMO["questura"])
-    open_queue(page)
-    page.get_by_role("link", name="Instradati").click()
-    page.get_by_role("link", name=TITLE).click()
-    page.get_by_role("link", name="Bozza della voce").click()
+    page.goto("/admin/")
+    to_write = page.get_by_role("region", name="Risposte da scrivere per il tuo ente")
+    expect(to_write.get_by_role("row", name=re.compile(QUESTURA))).to_contain_text(TITLE)
+    to_write.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", name=f"Modifica Voce: {TITLE}")).to_be_visible()
 
     # Writes the answer and its legal basis, saves, submits it to the validation.
@@ -157,6 +157,8 @@ def test_expert_of_another_authority_cannot_see_or_approve_the_task(page, provin
     page.goto("/admin/")
     panel = page.get_by_role("region", name="Da validare per il tuo ente")
     expect(panel).to_contain_text("Nessuna voce in attesa.")
+    to_write = page.get_by_role("region", name="Risposte da scrivere per il tuo ente")
+    expect(to_write).to_contain_text("Nessuna risposta da scrivere.")
     expect(page.get_by_role("main")).not_to_contain_text(TITLE)
     screenshot(page, "admin-dashboard-other-authority")
 

@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -221,6 +223,40 @@ def test_expert_of_another_authority_can_neither_see_nor_approve(
 
     client.force_login(questura_expert)
     assert escape(routed.title) in client.get("/admin/").content.decode()
+
+
+def test_the_dashboard_lists_the_answers_to_write_then_to_validate(
+    client, routed, questura_expert, asl_expert
+):
+    def panel(user, heading):
+        client.force_login(user)
+        html = client.get("/admin/").content.decode()
+        start = html.index(heading)
+        return html[start : html.index("</section>", start)]
+
+    to_write, to_validate = "Risposte da scrivere per il tuo ente", "Da validare per il tuo ente"
+    edit = reverse("wagtailadmin_pages:edit", args=[routed.entry_id])
+    assert edit in panel(questura_expert, to_write)
+    assert edit not in panel(questura_expert, to_validate)
+    assert edit not in panel(asl_expert, to_write)
+
+    write_and_submit(routed, questura_expert)
+    assert edit not in panel(questura_expert, to_write)
+    assert edit in panel(questura_expert, to_validate)
+
+
+def test_the_answers_to_write_cost_the_same_queries_however_many(
+    client, routed, operator, coordinator, questura_expert, django_assert_max_num_queries
+):
+    client.force_login(questura_expert)
+    client.get("/admin/")
+    with CaptureQueriesContext(connection) as one_question:
+        client.get("/admin/")
+    for _ in range(5):
+        routed_question(operator, coordinator)
+    with django_assert_max_num_queries(len(one_question)):
+        html = client.get("/admin/").content.decode()
+    assert html.count(escape(routed.title)) == 6
 
 
 def test_two_approvals_of_the_same_task_leave_one_consistent_state(routed, questura_expert, roles):
