@@ -46,13 +46,16 @@ QUEUES = {
 }
 
 
-def queue_counts():
-    """How many questions wait in each queue (for the dashboard and the tabs)."""
+def queue_counts(user):
+    """How many of the questions `user` may see wait in each queue (for the dashboard and
+    the tabs): an expert counts only their authority's."""
+    visible = services.visible_questions(user)
+    overdue = services.overdue_since(settings.TRIAGE_TARGET_DAYS).values("pk")
     return {
-        "nuovi": Question.objects.filter(QUEUES["nuovi"][1]).count(),
-        "dettagli": Question.objects.filter(QUEUES["dettagli"][1]).count(),
-        "dati_personali": Question.objects.filter(QUEUES["dati-personali"][1]).count(),
-        "in_ritardo": services.overdue_since(settings.TRIAGE_TARGET_DAYS).count(),
+        "nuovi": visible.filter(QUEUES["nuovi"][1]).count(),
+        "dettagli": visible.filter(QUEUES["dettagli"][1]).count(),
+        "dati_personali": visible.filter(QUEUES["dati-personali"][1]).count(),
+        "in_ritardo": visible.filter(pk__in=overdue).count(),
         "operatori": account_services.pending_operators().count(),
     }
 
@@ -95,7 +98,7 @@ def queue(request):
             "header_icon": "help",
             "tabs": [(key, label) for key, (label, _q) in QUEUES.items()],
             "tab": tab,
-            "counts": queue_counts(),
+            "counts": queue_counts(request.user),
             "page": page,
             "topics": Topic.objects.all(),
             "organisations": Organisation.objects.all(),

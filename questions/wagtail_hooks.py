@@ -40,7 +40,7 @@ class TriagePanel(Component):
     template_name = "questions/admin/dashboard_panel.html"
 
     def get_context_data(self, parent_context):
-        return {"counts": admin_views.queue_counts()}
+        return {"counts": admin_views.queue_counts(parent_context["request"].user)}
 
 
 @hooks.register("construct_homepage_panels")

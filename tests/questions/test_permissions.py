@@ -101,6 +101,8 @@ def test_expert_of_another_authority_gets_404_and_changes_nothing(client, asl_ex
     client.force_login(asl_expert)
 
     assert routed.title not in client.get("/admin/quesiti/?coda=tutti").content.decode()
+    QuestionFactory(asker=routed.asker)  # a new one, for the coordinators only
+    assert "Nuovi (0)" in client.get("/admin/quesiti/").content.decode()
     assert client.get(f"/admin/quesiti/{routed.pk}/").status_code == 404
     assert client.post(f"/admin/quesiti/{routed.pk}/nota/", {"text": "x"}).status_code == 404
     assert snapshot(routed) == before
