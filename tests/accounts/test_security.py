@@ -211,6 +211,7 @@ def test_production_settings_pass_the_deployment_checks():
         "DJANGO_SETTINGS_MODULE": "kb.settings.production",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests' (tests/e2e/conftest.py)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,

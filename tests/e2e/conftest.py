@@ -2,10 +2,11 @@
 pytest-django's live server on a fresh test database loaded with the demo province.
 
 Playwright's synchronous API keeps an event loop running in the main thread from its
-first use to the end of the session, so Django would refuse every later database call of
-the tests (fixtures, factories, the checks after a step) as made "from an async context".
+start to the end of the session, so Django would refuse every later database call of the
+tests (fixtures, factories, the checks after a step) as made "from an async context".
 They are plain synchronous calls and the project has no async code, hence
-DJANGO_ALLOW_ASYNC_UNSAFE for the session whenever the browser tests are collected.
+DJANGO_ALLOW_ASYNC_UNSAFE from Playwright's start (the deployment check that a test runs
+in a subprocess is given an environment without it).
 """
 
 import io
@@ -15,8 +16,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SERIALIZED, require_service
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
@@ -34,13 +33,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def serialized_contents_beside_playwright(playwright):
+def django_beside_playwright(playwright):
     """Django keeps its connections per thread, and per event loop when one runs: once
     Playwright has started its loop, the tests get new connection objects, without the
     contents Django serialized on the first at set-up, which every transactional test here
     (and after here) restores. Give them back."""
     from django.db import connections
 
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     for alias, contents in SERIALIZED.items():
         connections[alias]._test_serialized_contents = contents
 
