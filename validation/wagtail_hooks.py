@@ -85,36 +85,24 @@ def refuse_bulk_publishing_of_entries(request, action_type, objects, action_clas
     return _publishing_refused() if any(_is_entry(page) for page in pages) else None
 
 
-class ToValidatePanel(Component):
-    name = "to_validate"
-    order = 40
-    template_name = "validation/admin/to_validate_panel.html"
+class WorkPanel(Component):
+    """A dashboard panel of an expert's work: `items`, in validation/admin/<name>_panel.html."""
 
-    def __init__(self, states):
-        self.states = states
-
-    def get_context_data(self, parent_context):
-        return {"states": self.states}
-
-
-class ToWritePanel(Component):
-    name = "to_write"
-    order = 35
-    template_name = "validation/admin/to_write_panel.html"
-
-    def __init__(self, questions):
-        self.questions = questions
+    def __init__(self, name, order, items):
+        self.name, self.order, self.items = name, order, items
+        self.template_name = f"validation/admin/{name}_panel.html"
 
     def get_context_data(self, parent_context):
-        return {"questions": self.questions}
+        return {"items": self.items}
 
 
 @hooks.register("construct_homepage_panels")
 def add_experts_panels(request, panels):
     """An expert's work: the answers to write, then the answers to validate."""
     if workflow.authorities_of(request.user).exists():
-        panels.append(ToWritePanel(workflow.answers_to_write(request.user)))
-        panels.append(ToValidatePanel(workflow.entries_to_validate(request.user)))
+        user = request.user
+        panels.append(WorkPanel("to_write", 35, workflow.answers_to_write(user)))
+        panels.append(WorkPanel("to_validate", 40, workflow.entries_to_validate(user)))
 
 
 @hooks.register("register_admin_urls")
