@@ -114,10 +114,10 @@ def load_guides():
     home = HomePage.objects.get()
     with open(GUIDES_FILE, encoding="utf-8") as source:
         guides = json.load(source)
+    ids = dict(EntryPage.objects.filter(is_demo=True).values_list("external_id", "pk"))
     for item in guides:
         if GuidePage.objects.filter(slug=item["slug"]).exists():
             continue
-        ids = dict(EntryPage.objects.filter(is_demo=True).values_list("external_id", "pk"))
         sections = [
             {
                 "type": "section",

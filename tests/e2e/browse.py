@@ -3,6 +3,7 @@
 import re
 import time
 
+from allauth.mfa import app_settings as mfa_settings
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -11,8 +12,6 @@ from playwright.sync_api import Page, expect
 from tests.factories import totp_code
 
 from .conftest import SCREENSHOTS
-
-TOTP_PERIOD = 30
 
 DEMO = {
     "admin": "admin@quesiti.example",
@@ -36,7 +35,8 @@ def log_in(page: Page, email, password=None, totp_secret=None, *, go=True):
     if "/2fa/" in page.url:
         # allauth takes only the current period's code: one computed in the last seconds
         # of a period would be stale when the form arrives, so wait for the next one.
-        left = TOTP_PERIOD - time.time() % TOTP_PERIOD
+        period = mfa_settings.TOTP_PERIOD
+        left = period - time.time() % period
         if left < 8:
             time.sleep(left + 0.5)
         page.get_by_label("Codice").fill(totp_code(totp_secret or settings.DEMO_TOTP_SECRET))
@@ -44,8 +44,8 @@ def log_in(page: Page, email, password=None, totp_secret=None, *, go=True):
     expect(page).not_to_have_url(re.compile(r"/account/(login|2fa)/"))
 
 
-def log_out(page: Page):
-    page.get_by_role("banner").get_by_role("button", name="Esci").click()
+def demo_user(role):
+    return get_user_model().objects.get(email=DEMO[role])
 
 
 def admin_log_out(page: Page, email):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from kb.models import EntryPage, GuidePage
 from questions.models import Question
 
-from .browse import DEMO, log_in, screenshot
+from .browse import DEMO, demo_user, log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -31,12 +31,10 @@ def blocking_violations(page):
 @pytest.fixture
 def asked(province):
     """The demo operator has asked one question, for "I miei quesiti"."""
-    from django.contrib.auth import get_user_model
-
     from tests.validation.test_workflow import routed_question
 
-    operator = get_user_model().objects.get(email=DEMO["operator"])
-    coordinator = get_user_model().objects.get(email=DEMO["coordinator"])
+    operator = demo_user("operator")
+    coordinator = demo_user("coordinator")
     return routed_question(operator, coordinator)
 
 

@@ -6,13 +6,12 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from accounts.models import User
 from kb.models import EntryPage
 from questions.models import Question
 from tests.accounts.test_accounts import SIGNUP
 from tests.validation.test_workflow import act, routed_question, write_and_submit
 
-from .browse import DEMO, link_in_last_email, log_in, screenshot
+from .browse import DEMO, demo_user, link_in_last_email, log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -115,9 +114,9 @@ def answered_question(client):
     Questura by the demo coordinator, answered by the demo Questura expert and approved
     through Wagtail's real workflow action view, as the expert's button does (the database
     is transactional here, so the status e-mail really goes out on commit)."""
-    operator = User.objects.get(email=DEMO["operator"])
-    coordinator = User.objects.get(email=DEMO["coordinator"])
-    expert = User.objects.get(email=DEMO["questura"])
+    operator = demo_user("operator")
+    coordinator = demo_user("coordinator")
+    expert = demo_user("questura")
     question = routed_question(operator, coordinator)
     state = write_and_submit(question, expert, answer=f"<p>{ANSWER}</p>")
     approval = act(client, expert, question.entry, state, "approve", review_months=12)

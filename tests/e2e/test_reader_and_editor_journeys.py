@@ -5,7 +5,6 @@ import re
 import uuid
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone, translation
 from playwright.sync_api import expect
@@ -17,7 +16,7 @@ from search.models import PendingIndexUpdate, QueryLog
 from tests.validation.test_workflow import act, write_and_submit
 from validation.models import Authority
 
-from .browse import DEMO, log_in, screenshot
+from .browse import DEMO, demo_user, log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -50,10 +49,6 @@ def engine(request):
     if request.param == "elasticsearch":
         request.getfixturevalue("elasticsearch")
     return request.param
-
-
-def demo_user(role):
-    return get_user_model().objects.get(email=DEMO[role])
 
 
 def publish_new_entry():

@@ -5,7 +5,6 @@ can neither see nor approve it."""
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 from wagtail.models import TaskState
@@ -16,7 +15,7 @@ from questions.models import Question
 from tests.validation.test_workflow import routed_question, submitted_question, write_and_submit
 from validation.models import Authority, ValidationStamp
 
-from .browse import DEMO, admin_log_out, expect_message, log_in, screenshot
+from .browse import DEMO, admin_log_out, demo_user, expect_message, log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -27,10 +26,6 @@ LAW = "D.Lgs. 286/1998, art. 5"
 LAW_URL = (
     "https://www.normattiva.it/uri-res/N2Ls?urn:nir:stato:decreto.legislativo:1998-07-25;286~art5"
 )
-
-
-def user(role):
-    return get_user_model().objects.get(email=DEMO[role])
 
 
 def open_queue(page: Page):
@@ -44,7 +39,7 @@ def open_queue(page: Page):
 def test_coordinator_routes_and_the_expert_answers_and_approves(page, province, new_context):
     """Precondition: the demo operator has submitted a question about a permit renewal,
     which the routing rules send to the Questura."""
-    question = submitted_question(user("operator"))
+    question = submitted_question(demo_user("operator"))
 
     # The coordinator routes it to the authority the rules propose.
     log_in(page, DEMO["coordinator"])
@@ -149,8 +144,8 @@ def test_coordinator_routes_and_the_expert_answers_and_approves(page, province, 
 def test_expert_of_another_authority_cannot_see_or_approve_the_task(page, province):
     """Precondition: the renewal question is routed to the Questura and its draft answer
     submitted to the validation, so a Questura task is in progress."""
-    question = routed_question(user("operator"), user("coordinator"))
-    state = write_and_submit(question, user("questura"))
+    question = routed_question(demo_user("operator"), demo_user("coordinator"))
+    state = write_and_submit(question, demo_user("questura"))
     entry_pk = question.entry_id
 
     log_in(page, DEMO["asl"])
